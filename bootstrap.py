@@ -1,0 +1,126 @@
+"""The composition root: settings, database, conversation engine, adapters, HTTP app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bots.base import AdapterRegistry
+from bots.console.adapter import ConsoleAdapter
+from bots.webchat.adapter import WebChatAdapter
+from core.db import make_engine, make_sessionmaker
+from core.events import EventBus
+from core.migrate import current_revision, upgrade
+from core.search.simple import SimpleCustomerSearch
+from core.services.secrets import ensure_secret
+from core.settings import Settings
+from conversations.build import build_engine
+from conversations.context import Deps
+from conversations.engine import Engine
+from conversations.state import SqlStateStore
+from conversations.tokens import TokenCodec
+
+log = logging.getLogger("fieldchat")
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    deps: Deps
+    engine: Engine
+    adapters: AdapterRegistry
+    secret: bytes
+
+    @property
+    def webchat(self) -> WebChatAdapter:
+        adapter = self.adapters.get("webchat")
+        assert isinstance(adapter, WebChatAdapter)
+        return adapter
+
+
+async def load_demo_if_empty(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> bool:
+    from core.demo.generate import load_demo
+
+    async with sessionmaker() as session:
+        loaded = await load_demo(session, timezone=settings.timezone)
+        await session.commit()
+    if loaded:
+        log.info("demo data loaded")
+    return loaded
+
+
+async def build(settings: Settings | None = None, *, migrate: bool = True, db: AsyncEngine | None = None) -> Container:
+    """Everything FieldChat needs, wired; `db` lets tests share one engine across builds."""
+    settings = settings or Settings()
+    db = db or make_engine(settings.database_url)
+    if migrate:
+        await upgrade(db)
+    sessionmaker = make_sessionmaker(db)
+    if settings.demo:
+        await load_demo_if_empty(sessionmaker, settings)
+    configured = settings.secret_key.get_secret_value() if settings.secret_key else None
+    secret = await ensure_secret(sessionmaker, configured)
+    deps = Deps(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        bus=EventBus(),
+        search=SimpleCustomerSearch(),
+        codec=TokenCodec(secret),
+        state=SqlStateStore(),
+    )
+    engine = build_engine(deps)
+    adapters = AdapterRegistry()
+    adapters.add(WebChatAdapter(engine, deps, secret))
+    adapters.add(ConsoleAdapter(engine, deps))
+    return Container(settings, db, sessionmaker, deps, engine, adapters, secret)
+
+
+def create_app(container: Container) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        for adapter in container.adapters:
+            await adapter.start()
+        try:
+            yield
+        finally:
+            for adapter in container.adapters:
+                await adapter.stop()
+
+    app = FastAPI(
+        title="FieldChat CRM",
+        version="0.1.0",
+        description="Chat and messaging-bot front end for a manufacturing CRM.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> JSONResponse:
+        """Liveness and the database's status (200 when it answers, 503 when it does not)."""
+        body: dict[str, Any] = {"status": "ok", "dialect": container.db.dialect.name}
+        try:
+            async with container.sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+            body["database"] = "ok"
+            body["revision"] = await current_revision(container.db)
+            return JSONResponse(body)
+        except Exception as exc:  # any driver error means "not reachable"
+            log.warning("health check: database unreachable: %s", type(exc).__name__)
+            body.update(status="degraded", database="unreachable")
+            return JSONResponse(body, status_code=503)
+
+    for adapter in container.adapters:
+        router = adapter.router()
+        if router is not None:
+            app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Platform-neutral conversations: turns in, typed replies out, dialog state, flows."""

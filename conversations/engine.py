@@ -1,0 +1,217 @@
+"""The engine: one turn in, replies out, in one unit of work.
+
+It resolves the chat identity, loads the dialog, routes the event (command, button,
+text, location, photo, form) to a flow, saves the dialog with the flow's changes in the
+same transaction, and turns domain errors into a clear message with nothing written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from conversations import form_filler
+from conversations.context import Ctx, Deps
+from conversations.flow import Flow
+from conversations.i18n import normalise_locale
+from conversations.inbound import (
+    ActionEvent,
+    CommandEvent,
+    Event,
+    FormEvent,
+    LocationEvent,
+    MediaEvent,
+    TextEvent,
+    Turn,
+)
+from conversations.messages import Form, Reply, Text
+from conversations.state import expiry
+from conversations.tokens import BadToken
+from core.errors import DomainError
+from core.permissions import scope_for
+from core.services import identities
+from core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4000
+CANCEL_WORDS = {"cancel", "取消", "退出", "quit", "/cancel"}
+
+
+class Engine:
+    def __init__(self, deps: Deps, flows: Sequence[Flow], *, bind_flow: Flow, menu_flow: Flow, checkin_flow: Flow) -> None:
+        self.deps = deps
+        self.flows = {f.code: f for f in flows}
+        self.commands = {c.lower(): f for f in flows for c in f.commands}
+        self.bind_flow, self.menu_flow, self.checkin_flow = bind_flow, menu_flow, checkin_flow
+
+    async def handle(self, turn: Turn) -> list[Reply]:
+        async with UnitOfWork(self.deps.sessionmaker, self.deps.bus) as uow:
+            ctx = Ctx(turn=turn, deps=self.deps, uow=uow, locale=self.deps.settings.default_locale)
+            ctx.launch = self._launch
+            try:
+                await self._identify(ctx)
+                replies = await self._route(ctx)
+                replies = self._degrade_forms(ctx, replies)
+                await self._save_dialog(ctx)
+                await uow.commit()
+                return replies
+            except DomainError as exc:
+                await uow.rollback()
+                return self._explain(ctx, exc)
+            except Exception:
+                await uow.rollback()
+                log.exception("turn failed on %s", turn.key.platform)
+                return [Text(ctx.t("error.internal"))]
+
+    async def _identify(self, ctx: Ctx) -> None:
+        key = ctx.turn.key
+        found = await identities.resolve(
+            ctx.session, platform=key.platform, workspace=key.workspace, external_user_id=key.user
+        )
+        hint = normalise_locale(ctx.turn.locale_hint)
+        if found is not None:
+            ctx.user = found[1]
+            ctx.scope = await scope_for(ctx.session, ctx.user)
+        ctx.dialog = await self.deps.state.load(ctx.session, key.storage_key(), ctx.turn.received_at)
+        picked = ctx.user.locale if ctx.user else (ctx.dialog.data.get("locale") if ctx.dialog else None)
+        ctx.locale = picked or hint or self.deps.settings.default_locale
+
+    async def _route(self, ctx: Ctx) -> list[Reply]:
+        event = ctx.turn.event
+        if isinstance(event, TextEvent):
+            problem = self._check_text(ctx, event.text)
+            if problem:
+                return problem
+            if event.text.strip().lower() in CANCEL_WORDS:
+                return self._cancel(ctx)
+        if isinstance(event, CommandEvent) and event.name in ("cancel", "取消"):
+            return self._cancel(ctx)
+        if ctx.user is None:
+            return await self._unbound(ctx, event)
+        if isinstance(event, ActionEvent):
+            return await self._action(ctx, event.token)
+        if isinstance(event, CommandEvent):
+            return await self._command(ctx, event.name, event.args)
+        if ctx.dialog is not None:
+            if form_filler.active(ctx) and isinstance(event, TextEvent):
+                answered = form_filler.answer(ctx, event.text)
+                if not isinstance(answered, FormEvent):
+                    return answered
+                event = answered
+            flow = self.flows.get(ctx.dialog.flow)
+            if flow is not None:
+                return await flow.on_event(ctx, event)
+        return await self._idle(ctx, event)
+
+    async def _unbound(self, ctx: Ctx, event: Event) -> list[Reply]:
+        if isinstance(event, ActionEvent) and not self._is_language_action(event.token):
+            return [Text(ctx.t("bind.prompt"))]
+        if isinstance(event, ActionEvent):
+            return await self._action(ctx, event.token)
+        if isinstance(event, CommandEvent):
+            return await self.bind_flow.start(ctx, event.args if event.name in ("start", "bind") else "")
+        return await self.bind_flow.on_event(ctx, event)
+
+    def _is_language_action(self, token: str) -> bool:
+        try:
+            ref = self.deps.codec.decode(token)
+        except BadToken:
+            return False
+        return ref.flow == "lg"
+
+    async def _action(self, ctx: Ctx, token: str) -> list[Reply]:
+        try:
+            ref = self.deps.codec.decode(token)
+        except BadToken:
+            return [Text(ctx.t("error.action_expired"))]
+        if ref.flow == form_filler.FLOW:
+            if not (ctx.dialog and ctx.dialog.instance == ref.instance and form_filler.active(ctx)):
+                return [Text(ctx.t("error.action_expired"))]
+            answered = form_filler.answer_action(ctx, ref.arg)
+            if not isinstance(answered, FormEvent):
+                return answered
+            return await self.flows[ctx.dialog.flow].on_event(ctx, answered)
+        flow = self.flows.get(ref.flow)
+        if flow is None:
+            return [Text(ctx.t("error.action_expired"))]
+        if not ref.stateless and (ctx.dialog is None or (ctx.dialog.flow, ctx.dialog.instance) != (ref.flow, ref.instance)):
+            return [Text(ctx.t("error.action_expired"))]
+        if not self._allowed(ctx, flow):
+            return [Text(ctx.t("error.permission"))]
+        return await flow.on_action(ctx, ref.arg)
+
+    async def _command(self, ctx: Ctx, name: str, args: str) -> list[Reply]:
+        flow = self.commands.get(name.lower())
+        if flow is None:
+            return [Text(ctx.t("error.unknown_command", command=name[:40])), *await self.menu_flow.start(ctx, "")]
+        return await self.start(ctx, flow, args)
+
+    async def _launch(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
+        flow = self.commands.get(command)
+        return await (self.start(ctx, flow, args) if flow else self._command(ctx, command, args))
+
+    async def start(self, ctx: Ctx, flow: Flow, args: str) -> list[Reply]:
+        if not self._allowed(ctx, flow):
+            return [Text(ctx.t("error.permission"))]
+        if ctx.dialog is not None:
+            ctx.finish()
+        return await flow.start(ctx, args.strip())
+
+    def _allowed(self, ctx: Ctx, flow: Flow) -> bool:
+        return flow.roles is None or (ctx.user is not None and ctx.user.role in flow.roles)
+
+    async def _idle(self, ctx: Ctx, event: Event) -> list[Reply]:
+        """An event with no dialog open: a command word, a location, a photo, or help."""
+        if isinstance(event, TextEvent):
+            word, _, rest = event.text.strip().lstrip("/").partition(" ")
+            flow = self.commands.get(word.lower())
+            if flow is not None:
+                return await self.start(ctx, flow, rest)
+            return [Text(ctx.t("dialog.not_understood")), *await self.menu_flow.start(ctx, "")]
+        if isinstance(event, LocationEvent | MediaEvent):
+            # Sharing a location or a photo with nothing open means "I am at a customer".
+            if not self._allowed(ctx, self.checkin_flow):
+                return [Text(ctx.t("error.permission"))]
+            return await self.checkin_flow.on_event(ctx, event)
+        return [Text(ctx.t("error.form_expired"))]
+
+    def _cancel(self, ctx: Ctx) -> list[Reply]:
+        had_dialog = ctx.dialog is not None
+        ctx.finish()
+        return [Text(ctx.t("dialog.cancelled" if had_dialog else "dialog.nothing_to_cancel"))]
+
+    def _check_text(self, ctx: Ctx, text: str) -> list[Reply]:
+        if not text.strip():
+            return [Text(ctx.t("error.empty_text"))]
+        if len(text) > MAX_TEXT:
+            return [Text(ctx.t("error.text_too_long", limit=MAX_TEXT, length=len(text)))]
+        return []
+
+    def _degrade_forms(self, ctx: Ctx, replies: list[Reply]) -> list[Reply]:
+        """No native forms: ask one field per message (logged, visible to the user)."""
+        if ctx.turn.caps.native_forms or ctx.dialog is None:
+            return replies
+        out: list[Reply] = []
+        for reply in replies:
+            if isinstance(reply, Form):
+                log.info("form %r degraded to step-by-step on %s", reply.title, ctx.turn.key.platform)
+                out += form_filler.begin(ctx, reply)
+            else:
+                out.append(reply)
+        return out
+
+    async def _save_dialog(self, ctx: Ctx) -> None:
+        if not ctx.dialog_changed:
+            return
+        key = ctx.turn.key.storage_key()
+        if ctx.dialog is None:
+            await self.deps.state.clear(ctx.session, key)
+        else:
+            ttl = expiry(ctx.turn.received_at, self.deps.settings.dialog_ttl_minutes)
+            await self.deps.state.save(ctx.session, key, ctx.dialog, ttl)
+
+    def _explain(self, ctx: Ctx, exc: DomainError) -> list[Reply]:
+        message = ctx.t(exc.code, **exc.params)
+        if ctx.dialog is not None and ctx.dialog.version:
+            message += "\n" + ctx.t("dialog.retry_or_cancel")
+        return [Text(message)]

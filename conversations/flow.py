@@ -1,0 +1,38 @@
+"""What a flow (one dialog, one file) provides to the engine."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from conversations.context import Ctx
+from conversations.inbound import Event
+from conversations.messages import Reply
+from core.models import Role
+
+
+class Flow:
+    code: ClassVar[str]
+    """Short name used inside action tokens (2–3 letters)."""
+    commands: ClassVar[tuple[str, ...]] = ()
+    """Command names and words that start it: ('checkin', '签到')."""
+    roles: ClassVar[frozenset[Role] | None] = None
+    """Who may start it; None: every bound user."""
+    needs_user: ClassVar[bool] = True
+
+    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
+        """Flows reached only through buttons keep this: a command for them is unknown."""
+        from conversations.messages import Text
+
+        return [Text(ctx.t("error.unknown_command"))]
+
+    async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
+        """A text, location, photo or form while this flow's dialog is open."""
+        return [*self.unexpected(ctx)]
+
+    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
+        return []
+
+    def unexpected(self, ctx: Ctx) -> list[Reply]:
+        from conversations.messages import Text
+
+        return [Text(ctx.t("dialog.unexpected"))]

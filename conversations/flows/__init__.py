@@ -1,0 +1,22 @@
+"""Every dialog, one per file; `all_flows()` is what the engine is built with."""
+
+from __future__ import annotations
+
+from conversations.flow import Flow
+from conversations.flows.agenda import AgendaFlow
+from conversations.flows.bind import BindFlow
+from conversations.flows.bind_code import BindCodeFlow
+from conversations.flows.checkin import CheckInFlow
+from conversations.flows.customer360 import Customer360Flow
+from conversations.flows.language import LanguageFlow
+from conversations.flows.lead import LeadFlow
+from conversations.flows.menu import MenuFlow
+from conversations.flows.pool import PoolFlow
+from conversations.flows.visit_log import VisitLogFlow
+
+
+def all_flows() -> list[Flow]:
+    return [
+        MenuFlow(), BindFlow(), BindCodeFlow(), LanguageFlow(), CheckInFlow(), VisitLogFlow(),
+        LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(),
+    ]

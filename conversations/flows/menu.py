@@ -1,0 +1,40 @@
+"""Help and the main menu: the everyday actions for the user's role, as buttons."""
+
+from __future__ import annotations
+
+from conversations.context import Ctx
+from conversations.flow import Flow
+from conversations.messages import Choices, Reply, Text
+from core.models import Role
+
+SELLER_MENU = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang")
+MENUS: dict[Role, tuple[str, ...]] = {
+    Role.REP: SELLER_MENU,
+    Role.MANAGER: SELLER_MENU,
+    Role.DIRECTOR: ("c", "lead", "agenda", "pool", "lang"),
+    Role.ADMIN: ("c", "bindcode", "agenda", "lang"),
+    Role.FINANCE: ("c", "agenda", "lang"),
+    Role.ENGINEER: ("c", "lead", "agenda", "lang"),
+    Role.DEALER: ("c", "lead", "lang"),
+}
+
+
+class MenuFlow(Flow):
+    code = "x"
+    commands = ("help", "menu", "start", "帮助", "菜单", "h", "?")
+
+    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
+        assert ctx.user is not None
+        items = MENUS.get(ctx.user.role, SELLER_MENU)
+        buttons = tuple(ctx.button(ctx.t(f"menu.{cmd}"), self.code, f"go:{cmd}", stateless=True) for cmd in items)
+        name = ctx.user.display_name(ctx.locale)
+        return [Text(ctx.t("help.text", name=name)), Choices(ctx.t("menu.prompt"), buttons)]
+
+    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
+        if arg == "cancel":
+            had = ctx.dialog is not None
+            ctx.finish()
+            return [Text(ctx.t("dialog.cancelled" if had else "dialog.nothing_to_cancel"))]
+        if arg.startswith("go:"):
+            return await ctx.start_flow(arg[3:], "")
+        return [Text(ctx.t("error.action_expired"))]

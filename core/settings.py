@@ -1,0 +1,51 @@
+"""Configuration from FIELDCHAT_* environment variables and a .env file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Locale = Literal["zh-CN", "en"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FIELDCHAT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./fieldchat.db"
+    """SQLAlchemy async URL; the default is a SQLite file in the working directory."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None
+    """Where the outside world reaches this server (webhooks, signed links)."""
+    secret_key: SecretStr | None = None
+    """Signs action tokens and links; generated and stored in the database when absent."""
+    demo: bool = True
+    """Fill an empty database with demo data and allow web chat log-in by demo login."""
+    default_locale: Locale = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    geofence_radius_m: float = Field(default=300.0, gt=0)
+    nearby_radius_m: float = Field(default=3000.0, gt=0)
+    pool_claim_cap: int = Field(default=30, ge=1)
+    """How many customers one rep may own at most through claims from the pool."""
+    dialog_ttl_minutes: int = Field(default=60, ge=1)
+    max_speed_kmh: float = Field(default=200.0, gt=0)
+    """Implied speed between two check-ins above which the second is flagged."""
+    min_accuracy_m: float = Field(default=200.0, gt=0)
+    """A position reported with worse accuracy than this is flagged as poor."""
+    log_level: str = "INFO"
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"

@@ -1,0 +1,148 @@
+"""FieldChat's command line: serve (default) | console | migrate | demo | bind-code | login-link."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from core.settings import Settings
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from bootstrap import build, create_app
+
+    settings = _settings()
+    container = await build(settings)
+    app = create_app(container)
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"FieldChat is running: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=settings.log_level.lower()))
+    await server.serve()
+    await container.db.dispose()
+
+
+async def _console(args: argparse.Namespace) -> None:
+    from bootstrap import build
+    from bots.console.adapter import ConsoleAdapter
+
+    container = await build(_settings())
+    adapter = container.adapters.get("console")
+    assert isinstance(adapter, ConsoleAdapter)
+    try:
+        await adapter.run(args.user)
+    finally:
+        await container.db.dispose()
+
+
+async def _migrate(args: argparse.Namespace) -> None:
+    from core.db import make_engine
+    from core.migrate import current_revision, upgrade
+
+    engine = make_engine(_settings().database_url)
+    await upgrade(engine)
+    print(f"database at revision {await current_revision(engine)}")
+    await engine.dispose()
+
+
+async def _demo(args: argparse.Namespace) -> None:
+    from bootstrap import load_demo_if_empty
+    from core.db import make_engine, make_sessionmaker
+    from core.migrate import upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    if args.reset:
+        from core.models import Base
+
+        async with engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+            await conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    await upgrade(engine)
+    loaded = await load_demo_if_empty(make_sessionmaker(engine), settings)
+    print("demo data loaded" if loaded else "the database already has data (use --reset to wipe it and reload)")
+    await engine.dispose()
+
+
+async def _bind_code(args: argparse.Namespace) -> None:
+    from core.db import make_engine, make_sessionmaker
+    from core.events import EventBus
+    from core.services.identities import create_binding_code
+    from core.uow import UnitOfWork
+
+    engine = make_engine(_settings().database_url)
+    async with UnitOfWork(make_sessionmaker(engine), EventBus()) as uow:
+        code = await create_binding_code(uow, actor=None, login=args.user)
+        await uow.commit()
+    print(f"binding code for {args.user}: {code}  (valid 72 hours, one use; send it to the bot)")
+    await engine.dispose()
+
+
+async def _login_link(args: argparse.Namespace) -> None:
+    from bootstrap import build
+
+    settings = _settings()
+    container = await build(settings)
+    from conversations.local import sign_in
+
+    token = container.webchat.sessions.for_login(args.user.strip().lower())
+    chat = container.webchat.sessions.chat_of(token)
+    assert chat is not None
+    await sign_in(container.deps, container.webchat.key(chat), args.user)
+    print(f"{settings.base_url}/?session={token}")
+    await container.db.dispose()
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run.py", description="FieldChat CRM")
+    sub = p.add_subparsers(dest="command", metavar="{serve,console,migrate,demo,bind-code,login-link}")
+    serve = sub.add_parser("serve", help="run the server: web chat, API, adapters (the default)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    console = sub.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--user", required=True, help="login of the CRM user to chat as (e.g. rep)")
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    demo = sub.add_parser("demo", help="load the demo data into an empty database")
+    demo.add_argument("--reset", action="store_true", help="wipe every table first")
+    bind = sub.add_parser("bind-code", help="create a one-time binding code for a user")
+    bind.add_argument("--user", required=True)
+    link = sub.add_parser("login-link", help="print a web chat link signed in as a user")
+    link.add_argument("--user", required=True)
+    return p
+
+
+COMMANDS = {
+    "serve": _serve, "console": _console, "migrate": _migrate, "demo": _demo,
+    "bind-code": _bind_code, "login-link": _login_link,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = args.command or "serve"
+    if command == "serve" and not hasattr(args, "host"):
+        args.host, args.port = None, None
+    logging.basicConfig(level=_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(COMMANDS[command](args))
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:
+        from core.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            print(f"error: {exc.code} {exc.params}", file=sys.stderr)
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Check-in as a rep does it: location → nearby customer → verdict → photo → check out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.models import ContactRecord, Customer, Visit
+from tests.support.world import SIP
+
+
+async def test_check_in_nearby_pick_photo_and_check_out(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/checkin")
+    assert "location" in rep.text.lower()
+    await rep.locate(SIP[0] + 0.0009, SIP[1], accuracy=12)  # about 100 m north
+    assert "苏州恒力机械有限公司" in rep.text
+    await rep.tap("苏州恒力")
+    assert "Checked in" in rep.text and "inside" in rep.text
+    await rep.photo("tg:photo-1")
+    assert "1 so far" in rep.text
+    await rep.tap("Check out")
+    form = rep.form()
+    assert [f.name for f in form.fields] == ["summary", "next_step", "next_contact"]
+    await rep.submit(summary="介绍X100离心泵，客户关注能耗", next_step="下周报价", next_contact="")
+    assert "Checked out" in rep.text
+    async with container.sessionmaker() as s:
+        visit = (await s.scalars(select(Visit))).one()
+        assert visit.customer_id == world.cid("hengli")
+        assert 95 < visit.distance_m < 105 and visit.inside_fence
+        assert visit.photo_refs == ["tg:photo-1"] and visit.checked_out_at is not None
+        record = (await s.scalars(select(ContactRecord))).one()
+        assert record.visit_id == visit.id and record.summary.startswith("介绍X100")
+        customer = await s.get(Customer, world.cid("hengli"))
+        assert customer.next_contact_at is not None and customer.next_contact_at > visit.checked_in_at
