@@ -70,7 +70,7 @@ class VisitLogFlow(Flow):
         if errors:
             return [await self._form(ctx, customer, tuple((f, ctx.t(c, **p)) for f, c, p in errors))]
         await log_contact(
-            ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer.id, kind=ContactKind(clean["kind"]),
+            ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer.id, kind=ContactKind(clean["kind"] or ContactKind.VISIT.value),
             summary=clean["summary"] or "", next_step=clean["next_step"],
             next_contact_at=to_moment(ctx, clean["next_contact"]), timezone=ctx.timezone,
         )
