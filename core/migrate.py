@@ -21,7 +21,7 @@ def alembic_config(connection: Any | None = None) -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Two workers starting at once: the second waits, then finds nothing to do.
@@ -30,7 +30,9 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The applied revision(s), comma-separated when feature branches each have a head."""
     from alembic.runtime.migration import MigrationContext
 
     async with engine.connect() as conn:
-        return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+        heads = await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads())
+    return ",".join(sorted(heads)) or None
