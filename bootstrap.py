@@ -16,17 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bots.base import AdapterRegistry
 from bots.console.adapter import ConsoleAdapter
 from bots.webchat.adapter import WebChatAdapter
+from conversations.build import build_engine
+from conversations.context import Deps
+from conversations.engine import Engine
+from conversations.state import SqlStateStore
+from conversations.tokens import TokenCodec
 from core.db import make_engine, make_sessionmaker
 from core.events import EventBus
 from core.migrate import current_revision, upgrade
 from core.search.simple import SimpleCustomerSearch
 from core.services.secrets import ensure_secret
 from core.settings import Settings
-from conversations.build import build_engine
-from conversations.context import Deps
-from conversations.engine import Engine
-from conversations.state import SqlStateStore
-from conversations.tokens import TokenCodec
 
 log = logging.getLogger("fieldchat")
 

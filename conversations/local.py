@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.services import identities
-from core.uow import UnitOfWork
 from conversations.context import Deps
 from conversations.inbound import ConversationKey
+from core.services import identities
+from core.uow import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from fastapi import APIRouter
 
 from bots.base import Capabilities, Sent
 from bots.console.render import render
-from core.services import inbox
 from conversations import local
 from conversations.context import Deps
 from conversations.engine import Engine
@@ -25,6 +24,7 @@ from conversations.inbound import (
     Turn,
 )
 from conversations.messages import Reply
+from core.services import inbox
 
 PLATFORM = "console"
 LOC = re.compile(r"^loc(?:ation)?\s+(-?\d+(?:\.\d+)?)\s*[,\s]\s*(-?\d+(?:\.\d+)?)(?:\s+(\d+(?:\.\d+)?))?$", re.I)

@@ -20,8 +20,6 @@ from sse_starlette.sse import EventSourceResponse
 from bots.base import Capabilities, Sent
 from bots.webchat.render import render_all
 from bots.webchat.sessions import SessionCodec
-from core.errors import DomainError
-from core.services import inbox, media
 from conversations import local
 from conversations.context import Deps
 from conversations.engine import Engine
@@ -38,6 +36,8 @@ from conversations.inbound import (
     Turn,
 )
 from conversations.messages import Reply
+from core.errors import DomainError
+from core.services import inbox, media
 
 log = logging.getLogger(__name__)
 PLATFORM = "webchat"

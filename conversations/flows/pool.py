@@ -49,10 +49,10 @@ class PoolFlow(Flow):
             regions = await pool.pool_regions(ctx.session)
             if not regions:
                 return [Text(ctx.t("pool.empty"))]
-            buttons = tuple(ctx.button(f"{r} ({n})", self.code, f"r{r}|0", stateless=True) for r, n in regions[:12])
+            buttons = tuple(ctx.button(f"{r} ({n})", self.code, f"rg{r}|0", stateless=True) for r, n in regions[:12])
             return [Choices(ctx.t("pool.pick_region"), buttons)]
-        if arg.startswith("r"):
-            region, _, offset = arg[1:].partition("|")
+        if arg.startswith("rg"):
+            region, _, offset = arg[2:].partition("|")
             return await self._region(ctx, region, int(offset) if offset.isdigit() else 0)
         if arg.startswith("cl") and arg[2:].isdigit():
             return await self._claim(ctx, int(arg[2:]))
@@ -81,7 +81,7 @@ class PoolFlow(Flow):
             for c in customers[:PAGE]
         ]
         if len(customers) > PAGE:
-            buttons.append(ctx.button(ctx.t("button.more"), self.code, f"r{region}|{offset + PAGE}", stateless=True))
+            buttons.append(ctx.button(ctx.t("button.more"), self.code, f"rg{region}|{offset + PAGE}", stateless=True))
         return [Choices(ctx.t("pool.region_list", region=region), tuple(buttons))]
 
     async def _claim(self, ctx: Ctx, customer_id: int) -> list[Reply]:

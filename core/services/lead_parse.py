@@ -12,6 +12,8 @@ from core.errors import InvalidInput
 from core.search.normalize import fold
 
 PHONE = re.compile(r"(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}|0\d{2,3}-?\d{7,8}")
+LOOSE_PHONE = re.compile(r"(?<![\d.])\+?\d[\d-]{3,}\d(?![\d.台个件套箱吨kKwW%])")
+"""Digits that look meant as a phone number but are not a valid one: kept, so validation names them."""
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 TITLE = r"(?:经理|总监|总经理|总工|工程师|主任|厂长|董事长|老板|先生|女士|小姐|总|工|师傅)"
 PERSON = re.compile(rf"^[\u4e00-\u9fff]{{1,3}}{TITLE}$|^(?:mr|ms|mrs)\.?\s*\w+$", re.I)
@@ -59,7 +61,7 @@ def parse_lead_text(text: str) -> LeadDraft:
     """Best-effort split of one message into contact, phone, e-mail, company and need."""
     rest = unicodedata.normalize("NFKC", text).strip()
     draft = LeadDraft()
-    if m := PHONE.search(rest):
+    if m := PHONE.search(rest) or LOOSE_PHONE.search(rest):
         draft = replace(draft, phone=m.group(0))
         rest = rest[: m.start()] + " " + rest[m.end() :]
     if m := EMAIL.search(rest):

@@ -1,0 +1,130 @@
+"""Customer 360, the public pool, the agenda and contact records, as people use them in chat."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.clock import local_date, zone
+from core.models import ContactRecord, Customer, Task, TaskKind, TaskStatus, utcnow
+from tests.support.chat import Chat
+from tests.support.world import SIP
+
+
+async def test_customer_360_by_pinyin_initials_phone_and_code(container, world, chat_as):
+    rep = await chat_as("rep")
+    for query in ("苏州恒力", "suzhouhengli", "szhl", "5678", "机械-华东-001", "hengli"):
+        await rep.say(f"/c {query}")
+        assert "苏州恒力机械有限公司" in rep.text, query
+        assert "王建国" in rep.text and "Grade" in rep.text, query
+
+
+async def test_customer_of_another_team_shows_only_name_code_and_owner(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/c 天津华光电气")
+    assert "天津华光电气有限公司" in rep.text and "电气-华北-001" in rep.text and "吴磊" in rep.text
+    assert "Grade" not in rep.text and "Check in here" not in rep.text
+
+
+async def test_no_result_says_what_to_try(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/c 🦄🦄 不存在的公司 xyzzy")
+    assert "No customer found" in rep.text and "pinyin" in rep.text
+
+
+async def test_claim_from_pool_then_release(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/pool")
+    await rep.tap("Near me")
+    await rep.locate(*SIP)
+    assert "苏州天宇精密科技有限公司" in rep.text
+    await rep.tap("苏州天宇")
+    assert "is now yours" in rep.text
+    async with container.sessionmaker() as s:
+        customer = await s.get(Customer, world.cid("tianyu"))
+        assert customer.owner_id == world.uid("rep") and customer.next_contact_at is not None
+    await rep.tap("Open customer card")
+    await rep.tap("Release to pool")
+    await rep.tap("Yes, release")
+    assert "back in the public pool" in rep.text
+    async with container.sessionmaker() as s:
+        assert (await s.get(Customer, world.cid("tianyu"))).owner_id is None
+
+
+async def test_two_reps_claiming_at_once_one_wins(container, world, chat_as):
+    rep, rep2 = await chat_as("rep"), await chat_as("rep2")
+    for chat in (rep, rep2):
+        await chat.say("/c 北京博远")
+    claims = [rep.button("Claim"), rep2.button("Claim")]
+    from conversations.inbound import ActionEvent
+
+    results = await asyncio.gather(rep.send(ActionEvent(claims[0].token)), rep2.send(ActionEvent(claims[1].token)))
+    texts = [" ".join(getattr(r, "text", getattr(r, "prompt", "")) for r in res) for res in results]
+    assert sum("is now yours" in t for t in texts) == 1
+    assert sum("Too late" in t for t in texts) == 1
+
+
+async def test_pool_claim_cap(container, world, chat_as):
+    from tests.conftest import test_settings
+    from bootstrap import build
+
+    capped = await build(test_settings(pool_claim_cap=3), migrate=False, db=container.db)
+    rep = Chat(capped.engine, "rep")
+    from conversations.local import sign_in
+
+    await sign_in(capped.deps, rep.key, "rep")
+    await rep.say("/c 北京博远")
+    await rep.tap("Claim")
+    assert "maximum of 3" in rep.text
+
+
+async def test_agenda_lists_due_follow_ups_and_tasks_and_closes_with_outcome(container, world, chat_as):
+    async with container.sessionmaker() as s:
+        s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=utcnow() + timedelta(hours=1), status=TaskStatus.OPEN))
+        await s.commit()
+    rep = await chat_as("rep")
+    await rep.say("/agenda")
+    assert "苏州恒力机械有限公司" in rep.text and "准备X100报价" in rep.text
+    await rep.tap("准备X100报价")
+    assert "What was done" in rep.text
+    await rep.say("报价已发给王经理")
+    assert "Done: 准备X100报价" in rep.text
+    await rep.say("/agenda")
+    await rep.tap("苏州恒力")
+    await rep.say("电话确认了安装时间")
+    assert "Follow-up with 苏州恒力机械有限公司 recorded" in rep.text
+    async with container.sessionmaker() as s:
+        task = (await s.scalars(select(Task))).one()
+        assert task.status == TaskStatus.DONE and task.outcome == "报价已发给王经理"
+        customer = await s.get(Customer, world.cid("hengli"))
+        tz = zone("Asia/Shanghai")
+        assert local_date(customer.next_contact_at, tz) == local_date(utcnow(), tz) + timedelta(days=3)
+
+
+async def test_log_call_without_gps_with_a_manual_next_date(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/visit 恒力")
+    await rep.tap("苏州恒力")
+    await rep.submit(kind="call", summary="确认了X100的交期", next_step="", next_contact="+10")
+    assert "Saved for 苏州恒力机械有限公司" in rep.text
+    async with container.sessionmaker() as s:
+        record = (await s.scalars(select(ContactRecord))).one()
+        assert record.kind.value == "call"
+        customer = await s.get(Customer, world.cid("hengli"))
+        assert customer.next_contact_manual
+        assert local_date(customer.next_contact_at, zone("Asia/Shanghai")) == local_date(utcnow(), zone("Asia/Shanghai")) + timedelta(days=10)
+
+
+async def test_grade_change_moves_the_next_contact_unless_set_by_hand(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/c 恒力")
+    await rep.tap("Change grade")
+    await rep.tap("strategic")
+    assert "Grade changed" in rep.text
+    async with container.sessionmaker() as s:
+        customer = await s.get(Customer, world.cid("hengli"))
+        tz = zone("Asia/Shanghai")
+        assert customer.grade_code == "strategic"
+        assert local_date(customer.next_contact_at, tz) == local_date(customer.last_contact_at, tz) + timedelta(days=2)
