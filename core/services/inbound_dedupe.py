@@ -1,0 +1,42 @@
+"""Mark an inbound platform event as processed, once, across restarts and workers.
+
+Platforms redeliver (Telegram when a webhook answer is slow, Slack on a 3 s
+timeout); the unique (source, event_id) row in `processed_events` makes the
+second delivery a no-op even when it reaches another worker.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.models import ProcessedEvent
+from core.models.base import utcnow
+
+
+async def first_time(session: AsyncSession, *, source: str, event_id: str) -> bool:
+    """True if this (source, event_id) was not seen before; the row is written in the caller's transaction.
+
+    The caller commits (usually right away, before the slow work, so that a
+    concurrent redelivery waits on the row lock and then sees it as seen).
+    """
+    values = {"source": source[:40], "event_id": event_id[:200], "at": utcnow()}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = (
+            dialect_insert(ProcessedEvent)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["source", "event_id"])
+            .returning(ProcessedEvent.id)
+        )
+        return (await session.execute(stmt)).first() is not None
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(ProcessedEvent).values(**values))
+    except IntegrityError:
+        return False
+    return True

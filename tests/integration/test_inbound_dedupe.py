@@ -1,0 +1,37 @@
+"""An inbound event id is reported new exactly once, also from two sessions racing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from core.models import ProcessedEvent
+from core.services.inbound_dedupe import first_time
+
+
+async def test_first_time_once_per_source_and_id(clean_db: AsyncEngine) -> None:
+    sessions = async_sessionmaker(clean_db, expire_on_commit=False)
+    async with sessions() as session:
+        assert await first_time(session, source="telegram", event_id="42") is True
+        await session.commit()
+    async with sessions() as session:
+        assert await first_time(session, source="telegram", event_id="42") is False
+        assert await first_time(session, source="slack", event_id="42") is True
+        await session.commit()
+    async with sessions() as session:
+        count = await session.scalar(select(func.count()).select_from(ProcessedEvent))
+    assert count == 2
+
+
+async def test_seen_event_leaves_the_transaction_usable(clean_db: AsyncEngine) -> None:
+    sessions = async_sessionmaker(clean_db, expire_on_commit=False)
+    async with sessions() as session:
+        await first_time(session, source="telegram", event_id="7")
+        await session.commit()
+    async with sessions() as session:
+        assert await first_time(session, source="telegram", event_id="7") is False
+        assert await first_time(session, source="telegram", event_id="8") is True
+        await session.commit()
+    async with sessions() as session:
+        ids = set(await session.scalars(select(ProcessedEvent.event_id)))
+    assert ids == {"7", "8"}
