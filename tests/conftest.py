@@ -58,6 +58,9 @@ def test_settings(**overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, when imported
+
+
 @pytest.fixture
 async def clean_db(db: AsyncEngine) -> AsyncEngine:
     await truncate(db)

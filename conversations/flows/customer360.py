@@ -48,12 +48,11 @@ class Customer360Flow(Flow):
         hits = await find_customers(ctx, query)
         if not hits:
             return [Text(ctx.t("search.none", query=query.strip()[:100]))]
-        top = hits[0]
-        clear = len(hits) == 1 or top.score - hits[1].score >= CLEAR_LEAD
-        if clear and top.visible:
-            return [await self.card(ctx, top.customer.id)]
-        if clear:
-            return [Text(ctx.t("search.hidden_intro") + "\n" + hidden_row(ctx, top))]
+        visible = [h for h in hits if h.visible]
+        hidden = [h for h in hits if not h.visible]
+        others: list[Reply] = [Text(ctx.t("search.hidden_intro") + "\n" + "\n".join(hidden_row(ctx, h) for h in hidden))] if hidden else []
+        if visible and (len(visible) == 1 or visible[0].score - visible[1].score >= CLEAR_LEAD):
+            return [await self.card(ctx, visible[0].customer.id), *others]
         return customer_choices(ctx, query, hits, flow=self.code, prefix="v:", stateless=True)
 
     async def card(self, ctx: Ctx, customer_id: int) -> Card:
