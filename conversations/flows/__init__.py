@@ -12,11 +12,12 @@ from conversations.flows.language import LanguageFlow
 from conversations.flows.lead import LeadFlow
 from conversations.flows.menu import MenuFlow
 from conversations.flows.pool import PoolFlow
+from conversations.flows.team_checkins import TeamCheckInsFlow
 from conversations.flows.visit_log import VisitLogFlow
 
 
 def all_flows() -> list[Flow]:
     return [
         MenuFlow(), BindFlow(), BindCodeFlow(), LanguageFlow(), CheckInFlow(), VisitLogFlow(),
-        LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(),
+        LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(), TeamCheckInsFlow(),
     ]

@@ -9,9 +9,10 @@ from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Choices, Field, Reply, Text
 from conversations.pickers import customer_choices, find_customers, hidden_row
-from core.models import Customer, CustomerGrade
+from core.models import Customer, CustomerGrade, Role, Visit
 from core.services.customers import Customer360, change_grade, customer_360
 
+REVIEWERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
 CLEAR_LEAD = 10.0
 """Score margin by which the top hit must beat the next to open its card directly."""
 
@@ -84,7 +85,7 @@ class Customer360Flow(Flow):
             rows = [" ".join(x for x in (p.name, p.title, p.mobile or p.phone) if x) for p in v.contacts[:5]]
             fields.append(Field(ctx.t("customer.contacts"), "\n".join(rows)))
         if v.visits:
-            rows = [f"{fmt.date(x.checked_in_at)} {x.summary or ctx.t('customer.visit_open')}"[:120] for x in v.visits]
+            rows = [self._visit_row(ctx, x) for x in v.visits]
             fields.append(Field(ctx.t("customer.visits"), "\n".join(rows)))
         if v.open_leads:
             fields.append(Field(ctx.t("customer.leads"), "\n".join((x.need or x.company_name)[:80] for x in v.open_leads)))
@@ -93,6 +94,16 @@ class Customer360Flow(Flow):
         for title, lines in v.extras.items():
             fields.append(Field(title, "\n".join(lines)))
         return fields
+
+    def _visit_row(self, ctx: Ctx, visit: Visit) -> str:
+        """Managers see how far from the site and how trustworthy each check-in was."""
+        row = f"{ctx.fmt.date(visit.checked_in_at)} {visit.summary or ctx.t('customer.visit_open')}"[:100]
+        if ctx.me.role in REVIEWERS and (visit.trust_flags or not visit.inside_fence):
+            doubts = [ctx.t(f"flag.{f}") for f in visit.trust_flags]
+            if not visit.inside_fence:
+                doubts.insert(0, ctx.t("team.outside") + f" {ctx.fmt.distance(visit.distance_m)}")
+            row += " ⚠️ " + ", ".join(doubts)
+        return row
 
     def _actions(self, ctx: Ctx, v: Customer360) -> list[Action]:
         cid = v.customer.id

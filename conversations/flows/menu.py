@@ -10,8 +10,8 @@ from core.models import Role
 SELLER_MENU = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang")
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.REP: SELLER_MENU,
-    Role.MANAGER: SELLER_MENU,
-    Role.DIRECTOR: ("c", "lead", "agenda", "pool", "lang"),
+    Role.MANAGER: ("checkin", "visit", "lead", "c", "agenda", "pool", "checkins", "lang"),
+    Role.DIRECTOR: ("c", "lead", "agenda", "pool", "checkins", "lang"),
     Role.ADMIN: ("c", "bindcode", "agenda", "lang"),
     Role.FINANCE: ("c", "agenda", "lang"),
     Role.ENGINEER: ("c", "lead", "agenda", "lang"),

@@ -32,3 +32,30 @@ async def test_check_in_nearby_pick_photo_and_check_out(container, world, chat_a
         assert record.visit_id == visit.id and record.summary.startswith("介绍X100")
         customer = await s.get(Customer, world.cid("hengli"))
         assert customer.next_contact_at is not None and customer.next_contact_at > visit.checked_in_at
+
+
+async def test_doubtful_check_ins_are_shown_to_the_manager_not_hidden(container, world, chat_as):
+    from datetime import timedelta
+
+    from core.models import utcnow
+
+    rep = await chat_as("rep")
+    earlier = utcnow() - timedelta(minutes=10)
+    await rep.locate(31.2304, 121.4737, accuracy=20, taken_at=earlier)  # Shanghai, ten minutes ago
+    await rep.say("恒力")
+    await rep.tap("苏州恒力")
+    assert "outside" in rep.text
+    await rep.locate(SIP[0], SIP[1], accuracy=900)  # Suzhou now: 80 km in 10 minutes, poor accuracy
+    await rep.tap("苏州恒力")
+    assert "impossible speed" in rep.text and "poor accuracy" in rep.text
+    manager = await chat_as("manager")
+    await manager.say("/checkins")
+    assert manager.text.count("Zhang Wei @ 苏州恒力机械有限公司") == 2
+    assert "impossible speed since the previous check-in" in manager.text and "outside the fence" in manager.text
+    await manager.say("/c 恒力")
+    assert "⚠️" in manager.text
+    other = await chat_as("manager2")
+    await other.say("/checkins")
+    assert "Zhang Wei" not in other.text and "No check-ins" in other.text
+    await rep.say("/checkins")
+    assert "do not have permission" in rep.text

@@ -67,8 +67,8 @@ async def test_two_reps_claiming_at_once_one_wins(container, world, chat_as):
 
 
 async def test_pool_claim_cap(container, world, chat_as):
-    from tests.conftest import test_settings
     from bootstrap import build
+    from tests.conftest import test_settings
 
     capped = await build(test_settings(pool_claim_cap=3), migrate=False, db=container.db)
     rep = Chat(capped.engine, "rep")

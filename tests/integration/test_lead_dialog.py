@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.models import Lead, Task
 from conversations.inbound import ActionEvent
+from core.models import Lead, Task
 from tests.support.chat import PLAIN
 
 

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from conversations.forms import parse_date
 from core.clock import follow_up_due, zone
 from core.errors import InvalidInput
 from core.geo import Point, distance_m, inside_fence
 from core.services.lead_parse import normalise_phone, parse_lead_text
-from conversations.forms import parse_date
 
 TODAY = date(2026, 8, 31)
 
