@@ -35,6 +35,9 @@ class Deps:
     state: StateStore
     location_page: Callable[[ConversationKey, str], str | None] | None = None
     """Signed link to a web page that reads the browser's position (key, locale → URL)."""
+    form_page: Callable[[ConversationKey, str, str], str | None] | None = None
+    """Signed link to a web page showing a whole form (key, locale, dialog instance → URL), offered
+    beside the step-by-step questions where a platform has no native forms."""
 
 
 @dataclass

@@ -98,6 +98,8 @@ class Engine:
                 if not isinstance(answered, FormEvent):
                     return answered
                 event = answered
+            elif form_filler.active(ctx) and isinstance(event, FormEvent):
+                form_filler.drop(ctx)  # the whole form came at once, from the web form page
             flow = self.flows.get(ctx.dialog.flow)
             if flow is not None:
                 return await flow.on_event(ctx, event)
@@ -195,7 +197,9 @@ class Engine:
         for reply in replies:
             if isinstance(reply, Form):
                 log.info("form %r degraded to step-by-step on %s", reply.title, ctx.turn.key.platform)
-                out += form_filler.begin(ctx, reply)
+                page = self.deps.form_page
+                url = page(ctx.turn.key, ctx.locale, ctx.dialog.instance) if page else None
+                out += form_filler.begin(ctx, reply, page_url=url)
             else:
                 out.append(reply)
         return out

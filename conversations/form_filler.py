@@ -8,7 +8,8 @@ from typing import Any
 from conversations.context import Ctx
 from conversations.i18n import translate
 from conversations.inbound import FormEvent
-from conversations.messages import Choices, Form, FormField, Reply, Text
+from conversations.messages import Action, Choices, Form, FormField, Reply, Text
+from conversations.state import Dialog
 from core.errors import InvalidInput
 
 KEY = "_form"
@@ -16,18 +17,43 @@ FLOW = "fm"
 SKIP_WORDS = {"-", "skip", "跳过", "略"}
 
 
-def begin(ctx: Ctx, form: Form) -> list[Reply]:
+def begin(ctx: Ctx, form: Form, *, page_url: str | None = None) -> list[Reply]:
+    """Ask the first field; `page_url` (a signed form page) is offered to fill in everything at once."""
     assert ctx.dialog is not None
     fields = [asdict(f) for f in form.fields]
     ctx.dialog.data[KEY] = {"title": form.title, "fields": fields, "i": 0, "values": {}}
     ctx.dialog_changed = True
     intro: list[Reply] = [Text(form.title)]
+    if page_url:
+        intro = [Choices(form.title, (Action(translate(ctx.locale, "form.open_page"), url=page_url),))]
     intro += [Text(f"{_label(fields, name)}: {message}") for name, message in form.errors]
     return intro + _prompt(ctx)
 
 
 def active(ctx: Ctx) -> bool:
     return ctx.dialog is not None and KEY in ctx.dialog.data
+
+
+def drop(ctx: Ctx) -> None:
+    """Forget the step-by-step state (the form arrived whole)."""
+    assert ctx.dialog is not None
+    ctx.dialog.data.pop(KEY, None)
+    ctx.dialog_changed = True
+
+
+def pending(dialog: Dialog | None) -> tuple[str, tuple[FormField, ...]] | None:
+    """The form being asked step by step (title; fields with what is answered so far), for the form page."""
+    state = dialog.data.get(KEY) if dialog else None
+    if not state:
+        return None
+    answered = state.get("values", {})
+    fields = []
+    for raw in state["fields"]:
+        item = dict(raw, options=tuple(tuple(o) for o in raw.get("options") or ()))
+        if answered.get(item["name"]) is not None:
+            item["value"] = str(answered[item["name"]])
+        fields.append(FormField(**item))
+    return state["title"], tuple(fields)
 
 
 def _label(fields: list[dict[str, Any]], name: str) -> str:

@@ -37,6 +37,23 @@ class Settings(BaseSettings):
     """A position reported with worse accuracy than this is flagged as poor."""
     log_level: str = "INFO"
 
+    # -- signed web pages (check-in and forms for chats that lack them) --------
+    page_link_ttl_minutes: int = Field(default=10, ge=1, le=120)
+    """How long a signed check-in or form link stays valid; each link works once."""
+
+    # -- Slack ---------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = None
+    """xoxb- bot token; with the signing secret it enables the Slack adapter."""
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+    """Web API base URL (default https://slack.com/api/); for tests and proxies."""
+    slack_app_token: SecretStr | None = None
+    """xapp- app-level token: receive events over Socket Mode instead of the public URL."""
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
