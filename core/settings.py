@@ -37,6 +37,38 @@ class Settings(BaseSettings):
     """A position reported with worse accuracy than this is flagged as poor."""
     log_level: str = "INFO"
 
+    # -- service: tickets, dispatch, parts, ratings, maintenance, telemetry -------
+    service_sla: str = "urgent=2/24,high=4/48,normal=8/72,low=24/120"
+    """Per priority: hours to respond (accept) / hours to resolve."""
+    service_sla_warn_minutes: int = Field(default=60, ge=1)
+    """How long before a response or resolution deadline the engineer (then the manager) is warned."""
+    service_load_km: float = Field(default=10.0, ge=0)
+    """Dispatch: one open ticket weighs as much as this many kilometres of distance."""
+    service_max_load: int = Field(default=6, ge=1)
+    """An engineer with this many open tickets is not dispatched more."""
+    service_rating_days: int = Field(default=14, ge=1, le=90)
+    """How long a rating link stays valid (it works once)."""
+    service_low_rating: int = Field(default=2, ge=1, le=4)
+    """A rating this low or lower (any of the three stars) alerts the service manager."""
+    maintenance_due_days: int = Field(default=14, ge=0, le=180)
+    """Equipment whose service falls due within this many days gets a maintenance ticket."""
+    maintenance_due_hours: int = Field(default=50, ge=0)
+    """…or within this many running hours of its service interval."""
+    telemetry_max_batch: int = Field(default=1000, ge=1, le=10000)
+    """Readings per POST /api/v1/telemetry; more is answered 413."""
+    telemetry_max_future_s: int = Field(default=300, ge=0)
+    """A reading stamped further ahead of the server's clock than this is rejected."""
+    telemetry_trend_days: int = Field(default=30, ge=1, le=365)
+    """Warn when the recent trend reaches a threshold within this many days."""
+
+    @field_validator("service_sla")
+    @classmethod
+    def _sla(cls, value: str) -> str:
+        from core.sla import parse_sla
+
+        parse_sla(value)
+        return value
+
     # -- signed web pages (check-in and forms for chats that lack them) --------
     page_link_ttl_minutes: int = Field(default=10, ge=1, le=120)
     """How long a signed check-in or form link stays valid; each link works once."""

@@ -5,11 +5,35 @@ from core.models.customers import Contact, Customer, CustomerGrade, CustomerType
 from core.models.identity import BindingCode, ChatIdentity
 from core.models.leads import Lead, LeadSource, LeadStatus, Task, TaskKind, TaskStatus
 from core.models.org import Company, Department, Role, User
+from core.models.parts import (
+    PartStock,
+    PurchaseRequest,
+    PurchaseStatus,
+    SparePart,
+    TicketPart,
+    Warehouse,
+    WarehouseKind,
+)
 from core.models.products import Product, ProductCategory, ProductOption, ProductUnit
+from core.models.service import (
+    OPEN_TICKET_STATUSES,
+    EngineerProfile,
+    Equipment,
+    Priority,
+    ServiceRating,
+    Ticket,
+    TicketNote,
+    TicketStatus,
+    TicketTransition,
+    TicketType,
+)
 from core.models.system import AppSecret, AuditEntry, ChatInboxMessage, DialogState, MediaBlob, ProcessedEvent
+from core.models.telemetry import ApiKey, TelemetryReading
 from core.models.visits import ContactKind, ContactRecord, LocationSource, Visit
 
 __all__ = [
+    "OPEN_TICKET_STATUSES",
+    "ApiKey",
     "AppSecret",
     "AuditEntry",
     "Base",
@@ -25,21 +49,38 @@ __all__ = [
     "CustomerType",
     "Department",
     "DialogState",
+    "EngineerProfile",
+    "Equipment",
     "Lead",
     "LeadSource",
     "LeadStatus",
     "LocationSource",
     "MediaBlob",
+    "PartStock",
+    "Priority",
     "ProcessedEvent",
     "Product",
     "ProductCategory",
     "ProductOption",
     "ProductUnit",
+    "PurchaseRequest",
+    "PurchaseStatus",
     "Role",
+    "ServiceRating",
+    "SparePart",
     "Task",
     "TaskKind",
     "TaskStatus",
+    "TelemetryReading",
+    "Ticket",
+    "TicketNote",
+    "TicketPart",
+    "TicketStatus",
+    "TicketTransition",
+    "TicketType",
     "User",
     "Visit",
+    "Warehouse",
+    "WarehouseKind",
     "utcnow",
 ]
