@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from core.geo import Point
 from core.models import utcnow
 
 
@@ -62,6 +63,13 @@ class LocationEvent:
     """When the fix was taken, if the platform says (offline sends arrive later)."""
     update_of_live: bool = False
     """A later position of a live location already shared."""
+    datum: str = "wgs84"
+    """The map datum of lat/lon: 'wgs84' (GPS, Telegram, browsers), 'gcj02' (WeCom, Feishu and
+    other in-China sources) or 'bd09' (Baidu). Flows take `point()`, which is always WGS-84."""
+
+    def point(self) -> Point:
+        """The checked position in WGS-84: the one place a reported datum is converted."""
+        return Point.checked(self.lat, self.lon, self.datum)
 
 
 @dataclass(frozen=True)

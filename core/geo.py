@@ -8,6 +8,7 @@ from datetime import datetime
 
 from geopy.distance import geodesic
 
+from core.datum import DATUMS, to_wgs84
 from core.errors import InvalidInput
 
 EARTH_M_PER_DEG_LAT = 110_574.0
@@ -19,8 +20,12 @@ class Point:
     lon: float
 
     @classmethod
-    def checked(cls, lat: float, lon: float) -> Point:
-        """A point from untrusted input: finite, in range and not the (0, 0) of a failed fix."""
+    def checked(cls, lat: float, lon: float, datum: str = "wgs84") -> Point:
+        """A WGS-84 point from untrusted input: finite, in range, not the (0, 0) of a failed fix.
+
+        `datum` is what the source reports in (GCJ-02 for WeCom, Feishu, Tencent and Amap
+        maps); the point is converted here, before any distance is measured from it.
+        """
         try:
             lat, lon = float(lat), float(lon)
         except (TypeError, ValueError):
@@ -29,7 +34,9 @@ class Point:
             raise InvalidInput("error.location_invalid")
         if abs(lat) < 1e-6 and abs(lon) < 1e-6:
             raise InvalidInput("error.location_zero")
-        return cls(lat, lon)
+        if datum not in DATUMS:
+            raise InvalidInput("error.location_invalid")
+        return cls(*to_wgs84(lat, lon, datum))
 
 
 def distance_m(a: Point, b: Point) -> float:
@@ -59,6 +66,8 @@ class Fix:
     source: str
     taken_at: datetime
     received_at: datetime
+    datum: str = "wgs84"
+    """The datum the source reported in; `point` is already converted to WGS-84."""
 
 
 def trust_flags(

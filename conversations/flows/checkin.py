@@ -64,12 +64,12 @@ class CheckInFlow(Flow):
 
     # -- location -----------------------------------------------------------
     async def _located(self, ctx: Ctx, event: LocationEvent) -> list[Reply]:
-        point = Point.checked(event.lat, event.lon)
+        point = event.point()
         if event.update_of_live:
             return await self._live_update(ctx, event, point)
         fix = {
             "lat": point.lat, "lon": point.lon, "acc": event.accuracy_m, "live": event.live, "src": event.source,
-            "at": (event.taken_at or ctx.turn.received_at).isoformat(),
+            "at": (event.taken_at or ctx.turn.received_at).isoformat(), "datum": event.datum,
         }
         preset = ctx.dialog.data.get("customer_id") if ctx.dialog and ctx.dialog.flow == self.code else None
         if ctx.dialog is None or ctx.dialog.flow != self.code:
@@ -92,7 +92,8 @@ class CheckInFlow(Flow):
         visit = await visits.open_visit(ctx.session, ctx.me.user.id, ctx.turn.received_at)
         if visit is None:
             return []
-        fix = Fix(point, event.accuracy_m, True, "live", event.taken_at or ctx.turn.received_at, ctx.turn.received_at)
+        at = event.taken_at or ctx.turn.received_at
+        fix = Fix(point, event.accuracy_m, True, "live", at, ctx.turn.received_at, event.datum)
         await visits.update_live_position(ctx.uow, actor=ctx.actor, visit_id=visit.id, fix=fix)
         return []
 
@@ -110,7 +111,7 @@ class CheckInFlow(Flow):
             return [self._ask_location(ctx, ctx.t("checkin.ask_location"))]
         fix = Fix(
             Point(raw["lat"], raw["lon"]), raw["acc"], raw["live"], raw["src"],
-            datetime.fromisoformat(raw["at"]), ctx.turn.received_at,
+            datetime.fromisoformat(raw["at"]), ctx.turn.received_at, raw.get("datum", "wgs84"),
         )
         settings = ctx.deps.settings
         policy = CheckInPolicy(settings.geofence_radius_m, settings.min_accuracy_m, settings.max_speed_kmh)

@@ -7,7 +7,6 @@ from conversations.flow import Flow
 from conversations.inbound import Event, LocationEvent
 from conversations.messages import AskLocation, Choices, Reply, Text
 from conversations.pickers import hit_label
-from core.geo import Point
 from core.models import Customer, Role
 from core.services import pool
 
@@ -30,7 +29,7 @@ class PoolFlow(Flow):
 
     async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
         if isinstance(event, LocationEvent) and ctx.dialog and ctx.dialog.step == "near":
-            point = Point.checked(event.lat, event.lon)
+            point = event.point()
             radius = ctx.deps.settings.nearby_radius_m * 5
             hits = await ctx.deps.search.nearby(ctx.session, scope=ctx.me, point=point, radius_m=radius, pool_only=True, limit=PAGE)
             ctx.finish()

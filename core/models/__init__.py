@@ -14,6 +14,7 @@ from core.models.parts import (
     Warehouse,
     WarehouseKind,
 )
+from core.models.platform_tokens import PlatformToken
 from core.models.products import Product, ProductCategory, ProductOption, ProductUnit
 from core.models.service import (
     OPEN_TICKET_STATUSES,
@@ -27,6 +28,7 @@ from core.models.service import (
     TicketTransition,
     TicketType,
 )
+from core.models.send_budget import SendStamp
 from core.models.system import AppSecret, AuditEntry, ChatInboxMessage, DialogState, MediaBlob, ProcessedEvent
 from core.models.telemetry import ApiKey, TelemetryReading
 from core.models.visits import ContactKind, ContactRecord, LocationSource, Visit
@@ -58,6 +60,7 @@ __all__ = [
     "MediaBlob",
     "PartStock",
     "Priority",
+    "PlatformToken",
     "ProcessedEvent",
     "Product",
     "ProductCategory",
@@ -66,6 +69,7 @@ __all__ = [
     "PurchaseRequest",
     "PurchaseStatus",
     "Role",
+    "SendStamp",
     "ServiceRating",
     "SparePart",
     "Task",

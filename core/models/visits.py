@@ -43,6 +43,9 @@ class Visit(Base):
     position_at: Mapped[datetime]
     """When the position was taken (may be earlier than its arrival when sent offline)."""
     platform: Mapped[str] = mapped_column(String(20))
+    datum: Mapped[str] = mapped_column(String(10), default="wgs84", server_default="wgs84")
+    """The map datum the position was reported in (GCJ-02 from WeCom/Feishu); lat/lon are stored
+    converted to WGS-84, so every distance is measured in one datum."""
     distance_m: Mapped[float] = mapped_column(Float)
     radius_m: Mapped[float] = mapped_column(Float)
     inside_fence: Mapped[bool]

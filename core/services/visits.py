@@ -57,6 +57,7 @@ async def check_in(
         source=LocationSource.LIVE if fix.live else LocationSource(fix.source),
         position_at=fix.taken_at,
         platform=actor.platform,
+        datum=fix.datum,
         distance_m=round(distance, 1),
         radius_m=radius,
         inside_fence=inside_fence(distance, radius),
@@ -78,7 +79,7 @@ async def update_live_position(uow: UnitOfWork, *, actor: Actor, visit_id: int, 
     distance = distance_m(fix.point, customer_point)
     visit.lat, visit.lon, visit.accuracy_m = fix.point.lat, fix.point.lon, fix.accuracy_m
     visit.distance_m, visit.inside_fence = round(distance, 1), inside_fence(distance, visit.radius_m)
-    visit.source = LocationSource.LIVE
+    visit.source, visit.datum = LocationSource.LIVE, fix.datum
     visit.trust_flags = [f for f in visit.trust_flags if f not in ("static_pin", "unknown_accuracy")]
     uow.audit(actor, "visit.live_update", "visit", visit.id, inside=visit.inside_fence)
     return visit
