@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -16,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bots.base import AdapterRegistry
 from bots.console.adapter import ConsoleAdapter
 from bots.webchat.adapter import WebChatAdapter
+from bots.webpages.pages import WebPages
 from conversations.build import build_engine
 from conversations.context import Deps
 from conversations.engine import Engine
+from conversations.links import PageLinks
 from conversations.state import SqlStateStore
 from conversations.tokens import TokenCodec
 from core.db import make_engine, make_sessionmaker
@@ -40,6 +43,8 @@ class Container:
     engine: Engine
     adapters: AdapterRegistry
     secret: bytes
+    links: PageLinks
+    """Signed check-in and form page links; their routes are built in `create_app`."""
 
     @property
     def webchat(self) -> WebChatAdapter:
@@ -70,6 +75,7 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         await load_demo_if_empty(sessionmaker, settings)
     configured = settings.secret_key.get_secret_value() if settings.secret_key else None
     secret = await ensure_secret(sessionmaker, configured)
+    links = PageLinks(secret, settings.base_url, timedelta(minutes=settings.page_link_ttl_minutes))
     deps = Deps(
         settings=settings,
         sessionmaker=sessionmaker,
@@ -77,12 +83,22 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         search=SimpleCustomerSearch(),
         codec=TokenCodec(secret),
         state=SqlStateStore(),
+        location_page=links.location_url,
+        form_page=links.form_url,
     )
     engine = build_engine(deps)
     adapters = AdapterRegistry()
     adapters.add(WebChatAdapter(engine, deps, secret))
     adapters.add(ConsoleAdapter(engine, deps))
-    return Container(settings, db, sessionmaker, deps, engine, adapters, secret)
+    if settings.slack_enabled:
+        from bots.slack.adapter import SlackAdapter  # slack_bolt is loaded only when Slack is configured
+
+        adapters.add(SlackAdapter(engine, deps, settings))
+    if settings.telegram_token is not None:
+        from bots.telegram import create_adapter  # aiogram is loaded only when Telegram is configured
+
+        adapters.add(create_adapter(engine, deps, secret))
+    return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -123,4 +139,5 @@ def create_app(container: Container) -> FastAPI:
         router = adapter.router()
         if router is not None:
             app.include_router(router)
+    app.include_router(WebPages(container.engine, container.deps, container.adapters, container.links).router())
     return app
