@@ -94,10 +94,6 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         from bots.slack.adapter import SlackAdapter  # slack_bolt is loaded only when Slack is configured
 
         adapters.add(SlackAdapter(engine, deps, settings))
-    if settings.telegram_token is not None:
-        from bots.telegram import create_adapter  # aiogram is loaded only when Telegram is configured
-
-        adapters.add(create_adapter(engine, deps, secret))
     return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links)
 
 
