@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.base import Capabilities, Sent
 from bots.slack import render
 from bots.slack.api import SlackApi
-from bots.slack.app import build_app
+from bots.slack.app import SHAPE_ERRORS, build_app
 from bots.slack.turns import PLATFORM, SlackTurns
 from conversations.context import Deps
 from conversations.engine import Engine
@@ -94,7 +94,10 @@ class SlackAdapter:
             return PlainTextResponse("malformed body", status_code=400)
         if not isinstance(bolt_request.body, dict):
             return PlainTextResponse("malformed body", status_code=400)
-        answer = await self.app.async_dispatch(bolt_request)
+        try:
+            answer = await self.app.async_dispatch(bolt_request)
+        except SHAPE_ERRORS:  # Bolt's own payload helpers fail on bodies without the usual fields
+            return PlainTextResponse("malformed payload", status_code=400)
         if answer.status == 404:
             return Response(status_code=200)  # verified, but nothing listens for it: acknowledged, ignored
         headers: dict[str, Any] = answer.first_headers_without_set_cookie()
