@@ -86,6 +86,8 @@ class Engine:
                 return self._cancel(ctx)
         if isinstance(event, CommandEvent) and event.name in ("cancel", "取消"):
             return self._cancel(ctx)
+        if isinstance(event, LocationEvent) and event.update_of_live:
+            return await self._live_moved(ctx, event)
         if ctx.user is None:
             return await self._unbound(ctx, event)
         if isinstance(event, ActionEvent):
@@ -104,6 +106,13 @@ class Engine:
             if flow is not None:
                 return await flow.on_event(ctx, event)
         return await self._idle(ctx, event)
+
+    async def _live_moved(self, ctx: Ctx, event: LocationEvent) -> list[Reply]:
+        """A shared live location reports every few seconds for hours, whatever dialog is open:
+        it only refreshes the open visit and never answers (no prompts, no "unexpected")."""
+        if ctx.user is None or not self._allowed(ctx, self.checkin_flow):
+            return []
+        return await self.checkin_flow.on_event(ctx, event)
 
     async def _unbound(self, ctx: Ctx, event: Event) -> list[Reply]:
         if isinstance(event, ActionEvent) and not self._is_language_action(event.token):
