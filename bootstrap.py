@@ -28,8 +28,12 @@ from core.db import make_engine, make_sessionmaker
 from core.events import EventBus
 from core.migrate import current_revision, upgrade
 from core.search.simple import SimpleCustomerSearch
+from core.services.ratings import RatingLinks
 from core.services.secrets import ensure_secret
 from core.settings import Settings
+from integrations.api.telemetry import telemetry_router
+from integrations.api.tickets import tickets_router
+from integrations.rating.router import RatingPage
 
 log = logging.getLogger("fieldchat")
 
@@ -83,6 +87,7 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         search=SimpleCustomerSearch(),
         codec=TokenCodec(secret),
         state=SqlStateStore(),
+        rating_page=RatingLinks(secret, settings.base_url, timedelta(days=settings.service_rating_days)).url,
         location_page=links.location_url,
         form_page=links.form_url,
     )
@@ -136,4 +141,9 @@ def create_app(container: Container) -> FastAPI:
         if router is not None:
             app.include_router(router)
     app.include_router(WebPages(container.engine, container.deps, container.adapters, container.links).router())
+    settings = container.settings
+    ratings = RatingLinks(container.secret, settings.base_url, timedelta(days=settings.service_rating_days))
+    app.include_router(RatingPage(container.sessionmaker, container.deps.bus, ratings, settings).router())
+    app.include_router(telemetry_router(container.sessionmaker, container.deps.bus, settings))
+    app.include_router(tickets_router(container.sessionmaker))
     return app

@@ -35,6 +35,8 @@ class Deps:
     state: StateStore
     location_page: Callable[[ConversationKey, str], str | None] | None = None
     """Signed link to a web page that reads the browser's position (key, locale → URL)."""
+    rating_page: Callable[[int, str], str | None] | None = None
+    """Signed single-use link to the customer's rating page for a resolved ticket (ticket id, locale → URL)."""
     form_page: Callable[[ConversationKey, str, str], str | None] | None = None
     """Signed link to a web page showing a whole form (key, locale, dialog instance → URL), offered
     beside the step-by-step questions where a platform has no native forms."""

@@ -12,7 +12,11 @@ from conversations.flows.language import LanguageFlow
 from conversations.flows.lead import LeadFlow
 from conversations.flows.menu import MenuFlow
 from conversations.flows.pool import PoolFlow
+from conversations.flows.service_desk import ServiceDeskFlow
 from conversations.flows.team_checkins import TeamCheckInsFlow
+from conversations.flows.ticket_new import NewTicketFlow
+from conversations.flows.ticket_parts import TicketPartsFlow
+from conversations.flows.tickets import TicketsFlow
 from conversations.flows.visit_log import VisitLogFlow
 
 
@@ -20,4 +24,5 @@ def all_flows() -> list[Flow]:
     return [
         MenuFlow(), BindFlow(), BindCodeFlow(), LanguageFlow(), CheckInFlow(), VisitLogFlow(),
         LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(), TeamCheckInsFlow(),
+        TicketsFlow(), TicketPartsFlow(), NewTicketFlow(), ServiceDeskFlow(),
     ]

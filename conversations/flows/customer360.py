@@ -10,6 +10,7 @@ from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Choices, Field, Reply, Text
 from conversations.pickers import customer_choices, find_customers, hidden_row
 from core.models import Customer, CustomerGrade, Role, Visit
+from conversations.service.sections import service_sections
 from core.services.customers import Customer360, change_grade, customer_360
 
 REVIEWERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
@@ -58,6 +59,7 @@ class Customer360Flow(Flow):
 
     async def card(self, ctx: Ctx, customer_id: int) -> Card:
         view = await customer_360(ctx.session, scope=ctx.me, customer_id=customer_id)
+        view.extras.update(await service_sections(ctx, customer_id))
         return Card(
             view.customer.name if ctx.locale != "en" or not view.customer.name_en else f"{view.customer.name_en} · {view.customer.name}",
             tuple(self._fields(ctx, view)),

@@ -10,11 +10,11 @@ from core.models import Role
 SELLER_MENU = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang")
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.REP: SELLER_MENU,
-    Role.MANAGER: ("checkin", "visit", "lead", "c", "agenda", "pool", "checkins", "lang"),
-    Role.DIRECTOR: ("c", "lead", "agenda", "pool", "checkins", "lang"),
+    Role.MANAGER: ("checkin", "visit", "lead", "c", "agenda", "pool", "checkins", "service", "newticket", "lang"),
+    Role.DIRECTOR: ("c", "lead", "agenda", "pool", "checkins", "service", "lang"),
     Role.ADMIN: ("c", "bindcode", "agenda", "lang"),
     Role.FINANCE: ("c", "agenda", "lang"),
-    Role.ENGINEER: ("c", "lead", "agenda", "lang"),
+    Role.ENGINEER: ("c", "tickets", "lead", "agenda", "lang"),
     Role.DEALER: ("c", "lead", "lang"),
 }
 
