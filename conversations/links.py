@@ -30,9 +30,11 @@ SIG_BYTES = 16
 class LinkRejected(ValueError):
     """A token that must not be acted on; `reason` picks the error page."""
 
-    def __init__(self, reason: Literal["tampered", "expired", "used", "closed"]) -> None:
+    def __init__(self, reason: Literal["tampered", "expired", "used", "closed"], locale: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.locale = locale
+        """The link's language when it is genuine (an expired link), to answer in it."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ class PageLinks:
         if claim.kind != kind:
             raise LinkRejected("tampered")
         if claim.expires_at <= (now or utcnow()):
-            raise LinkRejected("expired")
+            raise LinkRejected("expired", claim.locale)
         return claim
 
     def _sign(self, body: str) -> str:

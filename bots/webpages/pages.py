@@ -128,7 +128,7 @@ class WebPages:
         try:
             claim = self.links.verify(token, kind)
         except LinkRejected as rejected:
-            raise Refused(rejected.reason, self._reader_locale(request)) from None
+            raise Refused(rejected.reason, rejected.locale or self._reader_locale(request)) from None
         async with self.deps.sessionmaker() as session:
             if await single_use.redeemed(session, nonce=claim.nonce):
                 raise Refused("used", claim.locale)

@@ -67,7 +67,7 @@ async def test_check_in_through_the_signed_page_then_photo_and_check_out(env, wo
     assert "Customers near you" in texts(nearby)
 
     await rep.click(nearby, "苏州恒力")
-    receipt, hint = await rep.replies(2)
+    receipt, _hint = await rep.replies(2)
     assert receipt["blocks"][0]["block_id"].startswith("card:visit:") and "inside" in texts(receipt)
     [decided] = await env.mock.wait("chat.update")
     assert decided.args["ts"] == nearby["ts"] and all(b["type"] != "actions" for b in decided.args["blocks"])

@@ -191,7 +191,7 @@ async def test_rate_limit_is_waited_out(env):
     env.mock.fail("chat.postMessage", 429, error="ratelimited", headers={"Retry-After": "1"})
     started = time.perf_counter()
     await rep.command("c hengli")
-    refused, card = await env.mock.wait("chat.postMessage", 2, timeout=15)
+    refused, card = await env.mock.wait("chat.postMessage", 2, within=15)
     assert time.perf_counter() - started >= 1.0
     assert refused.args == card.args and "苏州恒力" in dumps(card.args["blocks"])
 

@@ -96,10 +96,10 @@ class SlackUser:
         """Messages posted to this user's DM, each with the `ts` Slack gave it."""
         return [dict(c.args, ts=c.response.get("ts")) for c in self.mock.of("chat.postMessage") if c.args.get("channel") == self.dm]
 
-    async def replies(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def replies(self, count: int = 1, within: float = 10.0) -> list[dict[str, Any]]:
         """The next `count` messages posted to this user's DM since the last call."""
         want = self.seen + count
-        await self.mock.wait_until(lambda: len(self.posts()) >= want, timeout, f"{count} posts to {self.dm}")
+        await self.mock.wait_until(lambda: len(self.posts()) >= want, within, f"{count} posts to {self.dm}")
         new = self.posts()[self.seen : want]
         self.seen = want
         return new

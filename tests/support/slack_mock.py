@@ -90,18 +90,18 @@ class SlackMock:
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
-    async def wait(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+    async def wait(self, method: str, count: int = 1, within: float = 10.0) -> list[Call]:
         """The calls of `method` once there are at least `count` of them."""
-        return await self.wait_until(lambda: len(self.of(method)) >= count, timeout, method) or self.of(method)
+        return await self.wait_until(lambda: len(self.of(method)) >= count, within, method) or self.of(method)
 
-    async def wait_until(self, check: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> list[Call]:
+    async def wait_until(self, check: Callable[[], bool], within: float = 10.0, what: str = "condition") -> list[Call]:
         async def poll() -> None:
             while not check():
                 self._changed.clear()
                 await self._changed.wait()
 
         try:
-            await asyncio.wait_for(poll(), timeout)
+            await asyncio.wait_for(poll(), within)
         except TimeoutError:
             raise AssertionError(f"timed out waiting for {what}; calls: {[c.method for c in self.calls]}") from None
         return []
