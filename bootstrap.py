@@ -27,7 +27,7 @@ from conversations.tokens import TokenCodec
 from core.db import make_engine, make_sessionmaker
 from core.events import EventBus
 from core.migrate import current_revision, upgrade
-from core.search.simple import SimpleCustomerSearch
+from core.search.indexed import IndexedSearch
 from core.services.ratings import RatingLinks
 from core.services.secrets import ensure_secret
 from core.settings import Settings
@@ -80,11 +80,13 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
     configured = settings.secret_key.get_secret_value() if settings.secret_key else None
     secret = await ensure_secret(sessionmaker, configured)
     links = PageLinks(secret, settings.base_url, timedelta(minutes=settings.page_link_ttl_minutes))
+    search = IndexedSearch(db, refresh_ms=settings.search_refresh_ms, candidates=settings.search_candidates)
+    await search.warm()
     deps = Deps(
         settings=settings,
         sessionmaker=sessionmaker,
         bus=EventBus(),
-        search=SimpleCustomerSearch(),
+        search=search,
         codec=TokenCodec(secret),
         state=SqlStateStore(),
         rating_page=RatingLinks(secret, settings.base_url, timedelta(days=settings.service_rating_days)).url,

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SNAPSHOT = "fieldchat_snapshot"
+"""Execution option: begin a plain (deferred) SQLite transaction, a WAL reader that never waits."""
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -35,9 +46,24 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(SNAPSHOT):
+            conn.exec_driver_sql("BEGIN")
+            return
         # Take the write lock at BEGIN so that two writers queue instead of failing on upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def snapshot(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A read-only connection that sees committed data only, even while this task's own unit
+    of work holds SQLite's write lock (WAL readers do not wait for the writer)."""
+    async with engine.connect() as conn:
+        await conn.execution_options(**{SNAPSHOT: True})
+        try:
+            yield conn
+        finally:
+            await conn.rollback()

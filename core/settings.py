@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     """xapp- app-level token: receive events over Socket Mode instead of the public URL."""
 
+    # -- search (core/search: in-process index per worker) -----------------------------
+    search_refresh_ms: float = Field(default=0.0, ge=0)
+    """How often a worker asks the database what other workers changed; 0: before every search."""
+    search_candidates: int = Field(default=200, ge=20, le=5000)
+    """Gram candidates rescored with rapidfuzz per query (more: better typo recall, slower)."""
+
     @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None and self.slack_signing_secret is not None

@@ -88,7 +88,7 @@ class LeadFlow(Flow):
             return [Text(ctx.t(exc.code, **exc.params)), self._form(ctx, draft)]
         ctx.goto("review", draft=asdict(clean))
         duplicates = await find_duplicates(
-            ctx.session, company=clean.company_name, phone=clean.phone, email=clean.email
+            ctx.session, company=clean.company_name, phone=clean.phone, email=clean.email, search=ctx.deps.search
         )
         fields = [
             Field(ctx.t("lead.company"), clean.company_name or "-"),

@@ -16,6 +16,7 @@ from core.models.parts import (
 )
 from core.models.platform_tokens import PlatformToken
 from core.models.products import Product, ProductCategory, ProductOption, ProductUnit
+from core.models.search import SearchChange
 from core.models.service import (
     OPEN_TICKET_STATUSES,
     EngineerProfile,
@@ -69,6 +70,7 @@ __all__ = [
     "PurchaseRequest",
     "PurchaseStatus",
     "Role",
+    "SearchChange",
     "SendStamp",
     "ServiceRating",
     "SparePart",

@@ -6,10 +6,11 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Enum, Float, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, Timestamped
+from core.search.normalize import search_text
 
 
 class CustomerType(enum.StrEnum):
@@ -84,3 +85,14 @@ class Contact(Timestamped, Base):
     email: Mapped[str | None] = mapped_column(String(200))
     birthday: Mapped[date | None]
     is_primary: Mapped[bool] = mapped_column(default=False)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    """Name, its pinyin readings (surname heteronyms included) and initials, phones, e-mail."""
+
+
+@event.listens_for(Contact, "before_insert")
+@event.listens_for(Contact, "before_update")
+def _contact_forms(_mapper: Any, _connection: Any, contact: Contact) -> None:
+    """Whoever writes a contact, its search forms follow its name, phones and e-mail."""
+    contact.search_text = search_text(
+        [contact.name], phones=[contact.phone, contact.mobile], emails=[contact.email], person=True
+    )

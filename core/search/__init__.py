@@ -1,20 +1,21 @@
-"""One interface for finding customers (by anything a person types) and customers nearby.
+"""One interface for finding customers, contacts and products by anything a person types,
+and customers nearby.
 
-The implementation here is correct and simple: a LIKE prefilter on the precomputed
-`search_text` and rapidfuzz scoring. A faster in-memory index can replace it behind the
-same `CustomerSearch` protocol.
+The implementation (`core.search.indexed.IndexedSearch`) keeps an in-process index per
+worker, rebuilt on start and kept current through the database's change log.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.geo import Point
-from core.models import Customer
-from core.permissions import Scope
+    from core.geo import Point
+    from core.models import Contact, Customer, Product
+    from core.permissions import Scope
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,24 @@ class CustomerHit:
     """False: outside the user's scope, shown only as a list row (name, code, owner)."""
     owner_name: str | None
     distance_m: float | None = None
+    via_contact: str | None = None
+    """The contact whose name matched, when the customer was found through a person."""
+
+
+@dataclass(frozen=True)
+class ContactHit:
+    contact: Contact
+    customer: Customer
+    score: float
+    visible: bool
+    """False: the contact's customer is outside the user's scope; show the customer row only."""
+    owner_name: str | None
+
+
+@dataclass(frozen=True)
+class ProductHit:
+    product: Product
+    score: float
 
 
 class CustomerSearch(Protocol):
@@ -42,3 +61,15 @@ class CustomerSearch(Protocol):
         pool_only: bool = False,
         limit: int = 10,
     ) -> list[CustomerHit]: ...
+
+    async def search_contacts(
+        self, session: AsyncSession, *, scope: Scope, query: str, limit: int = 8
+    ) -> list[ContactHit]: ...
+
+    async def search_products(
+        self, session: AsyncSession, *, query: str, limit: int = 8, include_inactive: bool = False
+    ) -> list[ProductHit]: ...
+
+    async def similar_customers(self, session: AsyncSession, *, query: str, limit: int = 20) -> list[Customer]:
+        """Customers whose name or phone is like `query`, regardless of scope (duplicate checks)."""
+        ...

@@ -9,13 +9,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.models import Contact, Customer, Lead
-from core.search.normalize import compact, digits, fold, strip_legal
+from core.search import CustomerSearch
+from core.search.lexicon import PLACE_NAMES
+from core.search.normalize import compact, digits, fold, name_key
 
-PLACE_NAMES = (
-    "中国", "江苏", "浙江", "上海", "安徽", "山东", "广东", "北京", "天津", "苏州", "无锡", "常州", "南京",
-    "昆山", "太仓", "吴江", "张家港", "常熟", "嘉兴", "杭州", "宁波", "南通", "湖州", "合肥", "嘉定", "松江",
-    "青浦", "闵行", "浦东", "宝山", "金山", "奉贤", "suzhou", "shanghai", "wuxi", "kunshan", "changzhou",
-)
+__all__ = ["PLACE_NAMES", "Duplicate", "find_duplicates", "name_key", "similar_names"]
 
 
 @dataclass(frozen=True)
@@ -28,14 +26,6 @@ class Duplicate:
     """name, phone or email: what matched."""
 
 
-def name_key(name: str) -> str:
-    """The distinctive part of a company name: legal suffix and place names dropped."""
-    key = compact(strip_legal(name))
-    for place in PLACE_NAMES:
-        key = key.replace(place, "")
-    return key
-
-
 def similar_names(a: str, b: str) -> bool:
     ka, kb = name_key(a), name_key(b)
     if len(ka) < 2 or len(kb) < 2:
@@ -43,17 +33,40 @@ def similar_names(a: str, b: str) -> bool:
     return ka == kb or fuzz.ratio(ka, kb) >= 85 or (min(len(ka), len(kb)) >= 3 and (ka in kb or kb in ka))
 
 
+async def _customer_candidates(
+    session: AsyncSession, search: CustomerSearch | None, company: str
+) -> list[Customer]:
+    """Customers worth comparing by name: from the shared index when there is one (it scales),
+    else by a LIKE on the distinctive part of the name."""
+    if search is not None:
+        found = await search.similar_customers(session, query=company, limit=30)
+        key = name_key(company)
+        if len(key) >= 2:
+            found += await search.similar_customers(session, query=key, limit=30)
+        return list({c.id: c for c in found}.values())
+    key = name_key(company)
+    probe = key[:2] if len(key) >= 2 else compact(company)
+    return list((await session.scalars(select(Customer).where(Customer.search_text.contains(probe)).limit(500))).all())
+
+
 async def find_duplicates(
-    session: AsyncSession, *, company: str | None, person: str | None = None, phone: str | None, email: str | None
+    session: AsyncSession,
+    *,
+    company: str | None,
+    person: str | None = None,
+    phone: str | None,
+    email: str | None,
+    search: CustomerSearch | None = None,
 ) -> list[Duplicate]:
+    """Likely duplicates of a new customer, contact or lead: the same matcher as search
+    (name variants with legal suffix and place words dropped), the same phone, the same e-mail."""
     found: dict[tuple[str, int], Duplicate] = {}
     phone_digits = digits(phone)[-11:] if phone else ""
     email_key = fold(email) if email else ""
     if company:
         key = name_key(company)
         probe = key[:2] if len(key) >= 2 else compact(company)
-        stmt = select(Customer).where(Customer.search_text.contains(probe)).limit(500)
-        for c in (await session.scalars(stmt)).all():
+        for c in await _customer_candidates(session, search, company):
             if similar_names(company, c.name) or any(similar_names(company, a) for a in c.aliases or []):
                 found[("customer", c.id)] = Duplicate("customer", c.id, f"{c.name} ({c.code})", "name")
         for lead in (await session.scalars(select(Lead).where(Lead.company_name.contains(probe)).limit(200))).all():

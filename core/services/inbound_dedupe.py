@@ -7,7 +7,9 @@ second delivery a no-op even when it reaches another worker.
 
 from __future__ import annotations
 
-from sqlalchemy import insert
+from datetime import datetime
+
+from sqlalchemy import delete, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -40,3 +42,11 @@ async def first_time(session: AsyncSession, *, source: str, event_id: str) -> bo
     except IntegrityError:
         return False
     return True
+
+
+async def prune(session: AsyncSession, *, source: str, before: datetime) -> int:
+    """Forget a source's events older than `before` (platforms stop redelivering after a day or so)."""
+    result = await session.execute(
+        delete(ProcessedEvent).where(ProcessedEvent.source == source, ProcessedEvent.at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

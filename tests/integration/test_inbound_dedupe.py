@@ -35,3 +35,26 @@ async def test_seen_event_leaves_the_transaction_usable(clean_db: AsyncEngine) -
     async with sessions() as session:
         ids = set(await session.scalars(select(ProcessedEvent.event_id)))
     assert ids == {"7", "8"}
+
+
+async def test_prune_forgets_only_old_events_of_its_source(clean_db: AsyncEngine) -> None:
+    from datetime import timedelta
+
+    from core.models import utcnow
+    from core.services.inbound_dedupe import prune
+
+    sessions = async_sessionmaker(clean_db, expire_on_commit=False)
+    old = utcnow() - timedelta(days=8)
+    async with sessions() as session:
+        session.add_all([
+            ProcessedEvent(source="telegram:1", event_id="1", at=old),
+            ProcessedEvent(source="telegram:1", event_id="2"),
+            ProcessedEvent(source="slack", event_id="1", at=old),
+        ])
+        await session.commit()
+    async with sessions() as session:
+        assert await prune(session, source="telegram:1", before=utcnow() - timedelta(days=7)) == 1
+        await session.commit()
+    async with sessions() as session:
+        left = set(await session.execute(select(ProcessedEvent.source, ProcessedEvent.event_id)))
+    assert left == {("telegram:1", "2"), ("slack", "1")}
