@@ -1,4 +1,4 @@
-"""FieldChat's command line: serve (default) | console | migrate | demo | bind-code | login-link."""
+"""FieldChat's command line: serve (default) | console | migrate | demo | bind-code | login-link | apikey."""
 
 from __future__ import annotations
 
@@ -100,9 +100,33 @@ async def _login_link(args: argparse.Namespace) -> None:
     await container.db.dispose()
 
 
+async def _apikey(args: argparse.Namespace) -> None:
+    """Machine and ERP keys: create (printed once, stored hashed), list, revoke."""
+    from core.db import make_engine, make_sessionmaker
+    from core.migrate import upgrade
+    from core.services import apikeys
+
+    engine = make_engine(_settings().database_url)
+    await upgrade(engine)
+    async with make_sessionmaker(engine)() as session:
+        if args.action == "create":
+            row, plain = await apikeys.create_key(session, name=args.name, scopes=args.scope)
+            print(f"API key {row.id} '{row.name}' ({row.scopes}): {plain}")
+            print("Store it now: it is shown only this once. Send it as 'Authorization: Bearer <key>'.")
+        elif args.action == "revoke":
+            for row in await apikeys.revoke_key(session, ref=args.key):
+                print(f"revoked API key {row.id} '{row.name}' ({row.prefix}…)")
+        else:
+            for row in await apikeys.list_keys(session):
+                state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "live"
+                print(f"{row.id:>4}  {row.name:<20} {row.prefix}…  {row.scopes:<20} created {row.created_at:%Y-%m-%d}  {state}")
+        await session.commit()
+    await engine.dispose()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run.py", description="FieldChat CRM")
-    sub = p.add_subparsers(dest="command", metavar="{serve,console,migrate,demo,bind-code,login-link}")
+    sub = p.add_subparsers(dest="command", metavar="{serve,console,migrate,demo,bind-code,login-link,apikey}")
     serve = sub.add_parser("serve", help="run the server: web chat, API, adapters (the default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -115,12 +139,21 @@ def parser() -> argparse.ArgumentParser:
     bind.add_argument("--user", required=True)
     link = sub.add_parser("login-link", help="print a web chat link signed in as a user")
     link.add_argument("--user", required=True)
+    keys = sub.add_parser("apikey", help="API keys for machines (telemetry) and the ERP (tickets)")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="create a key; it is printed once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, choices=["telemetry", "tickets"], help="repeatable")
+    revoke = key_actions.add_parser("revoke", help="revoke by id, name or prefix")
+    revoke.add_argument("key")
+    key_actions.add_parser("list", help="every key with its state (never the key itself)")
     return p
 
 
 COMMANDS = {
     "serve": _serve, "console": _console, "migrate": _migrate, "demo": _demo,
     "bind-code": _bind_code, "login-link": _login_link,
+    "apikey": _apikey,
 }
 
 

@@ -4,9 +4,10 @@ Answers 200 with counts (accepted, duplicate, rejected with a reason per reading
 tickets a threshold opened; 400 for a body that is not a JSON list, 401 without a valid
 key, 413 over the batch or size limit. Input never causes a 5xx; a database that is
 briefly unavailable gives 503 with Retry-After, so the machine sends the batch again.
-"""
 
-from __future__ import annotations
+Annotations are evaluated eagerly here (no postponed annotations): FastAPI must see the
+key dependency that the router factory builds in its own scope.
+"""
 
 import json
 import logging

@@ -1,6 +1,8 @@
-"""`GET /api/v1/tickets` and `GET /api/v1/tickets/{number}` for the ERP side (API key, scope `tickets`)."""
+"""`GET /api/v1/tickets` and `GET /api/v1/tickets/{number}` for the ERP side (API key, scope `tickets`).
 
-from __future__ import annotations
+Annotations are evaluated eagerly here (no postponed annotations): FastAPI must see the
+key dependency that the router factory builds in its own scope.
+"""
 
 from datetime import datetime
 from typing import Annotated
