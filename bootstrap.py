@@ -101,6 +101,10 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         from bots.slack.adapter import SlackAdapter  # slack_bolt is loaded only when Slack is configured
 
         adapters.add(SlackAdapter(engine, deps, settings))
+    if settings.wecom_enabled:
+        from bots.wecom.adapter import WeComAdapter  # loaded only when WeCom is configured
+
+        adapters.add(WeComAdapter(engine, deps, settings))
     return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links)
 
 

@@ -82,6 +82,29 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     """xapp- app-level token: receive events over Socket Mode instead of the public URL."""
 
+    # -- WeCom self-built app (bots/wecom) ---------------------------------------------
+    wecom_corp_id: str | None = None
+    """CorpID (企业ID, ww…); with the agent id, secret, token and EncodingAESKey it enables WeCom."""
+    wecom_agent_id: int | None = None
+    """AgentId of the self-built app (应用管理 → the app)."""
+    wecom_secret: SecretStr | None = None
+    """The app's Secret, for access_token."""
+    wecom_token: SecretStr | None = None
+    """接收消息 → Token: signs every callback (msg_signature)."""
+    wecom_encoding_aes_key: SecretStr | None = None
+    """接收消息 → EncodingAESKey (43 characters): decrypts every callback."""
+    wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    """Server API base URL; a proxy with a fixed egress IP (企业可信IP), or a test double."""
+    wecom_create_menu: bool = True
+    """Create the app menu (check-in picker and everyday actions) when the adapter starts."""
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(
+            self.wecom_corp_id and self.wecom_agent_id and self.wecom_secret
+            and self.wecom_token and self.wecom_encoding_aes_key
+        )
+
     # -- search (core/search: in-process index per worker) -----------------------------
     search_refresh_ms: float = Field(default=0.0, ge=0)
     """How often a worker asks the database what other workers changed; 0: before every search."""
