@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
@@ -114,6 +115,24 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    # -- quotes and approvals (defaults; admins override the thresholds with /rules) --
+    approval_manager_above: Decimal = Field(default=Decimal("100000"), ge=0)
+    """Quotes whose total is above this need the rep's manager."""
+    approval_director_above: Decimal = Field(default=Decimal("500000"), ge=0)
+    """Quotes whose total is above this also need the director."""
+    approval_director_discount_above: Decimal = Field(default=Decimal("15"), ge=0, lt=100)
+    """Quotes with any discount above this percent also need the director."""
+    approval_remind_after_hours: float = Field(default=24.0, gt=0)
+    """Working hours a step may wait before its approver is reminded."""
+    approval_escalate_after_hours: float = Field(default=32.0, gt=0)
+    """Working hours after which the approver's superior is told, and may decide in their place."""
+    work_day_start_hour: int = Field(default=9, ge=0, le=23)
+    work_day_end_hour: int = Field(default=18, ge=1, le=24)
+    """Working hours are Monday to Friday between these hours, in FIELDCHAT_TIMEZONE."""
+    quote_valid_days: int = Field(default=30, ge=1, le=365)
+    """A new quote is valid for this many days."""
+    quote_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
 
     @field_validator("timezone")
     @classmethod

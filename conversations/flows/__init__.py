@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.flow import Flow
 from conversations.flows.agenda import AgendaFlow
+from conversations.flows.approvals import ApprovalsFlow
 from conversations.flows.bind import BindFlow
 from conversations.flows.bind_code import BindCodeFlow
 from conversations.flows.checkin import CheckInFlow
@@ -12,6 +13,8 @@ from conversations.flows.language import LanguageFlow
 from conversations.flows.lead import LeadFlow
 from conversations.flows.menu import MenuFlow
 from conversations.flows.pool import PoolFlow
+from conversations.flows.quote import QuoteFlow
+from conversations.flows.quotes_list import QuotesListFlow
 from conversations.flows.service_desk import ServiceDeskFlow
 from conversations.flows.team_checkins import TeamCheckInsFlow
 from conversations.flows.ticket_new import NewTicketFlow
@@ -25,4 +28,5 @@ def all_flows() -> list[Flow]:
         MenuFlow(), BindFlow(), BindCodeFlow(), LanguageFlow(), CheckInFlow(), VisitLogFlow(),
         LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(), TeamCheckInsFlow(),
         TicketsFlow(), TicketPartsFlow(), NewTicketFlow(), ServiceDeskFlow(),
+        QuoteFlow(), QuotesListFlow(), ApprovalsFlow(),
     ]

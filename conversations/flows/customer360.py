@@ -9,6 +9,7 @@ from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Choices, Field, Reply, Text
 from conversations.pickers import customer_choices, find_customers, hidden_row
+from conversations.quote_sections import quote_sections
 from core.models import Customer, CustomerGrade, Role, Visit
 from conversations.service.sections import service_sections
 from core.services.customers import Customer360, change_grade, customer_360
@@ -60,6 +61,7 @@ class Customer360Flow(Flow):
     async def card(self, ctx: Ctx, customer_id: int) -> Card:
         view = await customer_360(ctx.session, scope=ctx.me, customer_id=customer_id)
         view.extras.update(await service_sections(ctx, customer_id))
+        view.extras.update(await quote_sections(ctx, customer_id))
         return Card(
             view.customer.name if ctx.locale != "en" or not view.customer.name_en else f"{view.customer.name_en} · {view.customer.name}",
             tuple(self._fields(ctx, view)),
@@ -113,6 +115,7 @@ class Customer360Flow(Flow):
         if ctx.me.can_log_contact(v.customer):
             actions.append(ctx.button(ctx.t("customer.check_in_here"), "ci", f"at{cid}", stateless=True, style="primary"))
             actions.append(ctx.button(ctx.t("menu.visit"), "vl", f"p{cid}", stateless=True))
+            actions.append(ctx.button(ctx.t("quote.btn.new_here"), "qt", f"n{cid}", stateless=True))
         if v.customer.owner_id is None:
             actions.append(ctx.button(ctx.t("pool.claim"), "pl", f"cl{cid}", stateless=True))
         elif ctx.me.can_write_customer(v.customer):

@@ -1,9 +1,19 @@
 """Every model, imported here so that the metadata is complete for Alembic and tests."""
 
+from core.models.approvals import (
+    ApprovalCard,
+    ApprovalRule,
+    ApprovalStep,
+    ApproverAbsence,
+    ApproverKind,
+    QuoteComment,
+    StepStatus,
+)
 from core.models.base import Base, utcnow
 from core.models.customers import Contact, Customer, CustomerGrade, CustomerType
 from core.models.identity import BindingCode, ChatIdentity
 from core.models.leads import Lead, LeadSource, LeadStatus, Task, TaskKind, TaskStatus
+from core.models.opportunities import Opportunity, OpportunityStage
 from core.models.org import Company, Department, Role, User
 from core.models.parts import (
     PartStock,
@@ -16,6 +26,15 @@ from core.models.parts import (
 )
 from core.models.platform_tokens import PlatformToken
 from core.models.products import Product, ProductCategory, ProductOption, ProductUnit
+from core.models.quotes import (
+    Order,
+    PriceList,
+    PriceListEntry,
+    Quote,
+    QuoteLine,
+    QuoteLineOption,
+    QuoteStatus,
+)
 from core.models.search import SearchChange
 from core.models.service import (
     OPEN_TICKET_STATUSES,
@@ -38,6 +57,11 @@ __all__ = [
     "OPEN_TICKET_STATUSES",
     "ApiKey",
     "AppSecret",
+    "ApprovalCard",
+    "ApprovalRule",
+    "ApprovalStep",
+    "ApproverAbsence",
+    "ApproverKind",
     "AuditEntry",
     "Base",
     "BindingCode",
@@ -59,9 +83,14 @@ __all__ = [
     "LeadStatus",
     "LocationSource",
     "MediaBlob",
+    "Opportunity",
+    "OpportunityStage",
+    "Order",
     "PartStock",
-    "Priority",
     "PlatformToken",
+    "PriceList",
+    "PriceListEntry",
+    "Priority",
     "ProcessedEvent",
     "Product",
     "ProductCategory",
@@ -69,11 +98,17 @@ __all__ = [
     "ProductUnit",
     "PurchaseRequest",
     "PurchaseStatus",
+    "Quote",
+    "QuoteComment",
+    "QuoteLine",
+    "QuoteLineOption",
+    "QuoteStatus",
     "Role",
     "SearchChange",
     "SendStamp",
     "ServiceRating",
     "SparePart",
+    "StepStatus",
     "Task",
     "TaskKind",
     "TaskStatus",

@@ -29,6 +29,8 @@ class Product(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("product_categories.id"))
     base_unit: Mapped[str] = mapped_column(String(10))
     base_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    standard_cost: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    """Cost of one base unit, when known: quotes show a margin hint from it."""
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     active: Mapped[bool] = mapped_column(default=True)
     search_text: Mapped[str] = mapped_column(String(500), default="")

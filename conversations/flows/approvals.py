@@ -1,0 +1,112 @@
+"""Approvers: `/approvals` lists what waits for me; Approve / Reject (with a reason) / Comment.
+
+Card buttons are stateless (they work from any chat, after restarts); a decision is
+taken by `core.services.approvals.decide`, which lets exactly one click win and tells
+the others who decided. Reject and Comment ask for the text in a short dialog.
+"""
+
+from __future__ import annotations
+
+from conversations.approval_card import FLOW, approval_card
+from conversations.context import Ctx
+from conversations.flow import Flow
+from conversations.inbound import Event, TextEvent
+from conversations.messages import Reply, Text
+from conversations.quote_cards import step_role
+from core.models import Role, StepStatus
+from core.services import approvals
+from core.services.quote_views import load_view
+
+APPROVERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
+MAX_CARDS = 5
+
+
+class ApprovalsFlow(Flow):
+    code = FLOW
+    commands = ("approvals", "approval", "审批", "待审批", "待办审批")
+    roles = APPROVERS
+
+    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
+        assert ctx.user is not None
+        steps = await approvals.pending_for(ctx.session, ctx.user, ctx.today())
+        if not steps:
+            return [Text(ctx.t("approval.none"))]
+        replies: list[Reply] = [Text(ctx.t("approval.list_header", count=len(steps)))]
+        for step in steps[:MAX_CARDS]:
+            view = await load_view(ctx.session, step.quote_id)
+            replies.append(approval_card(view, step, ctx, ctx.deps.codec))
+        if len(steps) > MAX_CARDS:
+            replies.append(Text(ctx.t("approval.more", count=len(steps) - MAX_CARDS)))
+        return replies
+
+    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
+        kind, step_id = arg[:1], arg[1:]
+        if not step_id.isdigit():
+            return [Text(ctx.t("error.action_expired"))]
+        if kind == "y":
+            return await self._decide(ctx, int(step_id), approve=True, comment=None)
+        if kind in ("n", "c"):
+            return await self._ask(ctx, int(step_id), "reason" if kind == "n" else "comment")
+        if kind == "o":
+            return await self._show(ctx, int(step_id))
+        return [Text(ctx.t("error.action_expired"))]
+
+    async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
+        if ctx.dialog is None or not isinstance(event, TextEvent):
+            return self.unexpected(ctx)
+        step_id = int(ctx.dialog.data["step_id"])
+        if ctx.dialog.step == "reason":
+            ctx.finish()
+            return await self._decide(ctx, step_id, approve=False, comment=event.text)
+        await approvals.add_comment(ctx.uow, actor=ctx.actor, step_id=step_id, text=event.text, today=ctx.today())
+        ctx.finish()
+        return [Text(ctx.t("approval.comment_sent"))]
+
+    async def _ask(self, ctx: Ctx, step_id: int, what: str) -> list[Reply]:
+        """Check before asking for text: a decided step or a stranger gets the answer now."""
+        assert ctx.user is not None
+        step, quote = await approvals.load_step(ctx.session, step_id)
+        await approvals.decider_role(ctx.session, ctx.user, step, quote, ctx.today())
+        if step.status != StepStatus.PENDING:
+            return await self._already(ctx, step_id)
+        ctx.begin(self.code, what, step_id=step_id)
+        key = "approval.ask_reason" if what == "reason" else "approval.ask_comment"
+        return [Text(ctx.t(key, number=quote.number or "-"))]
+
+    async def _decide(self, ctx: Ctx, step_id: int, *, approve: bool, comment: str | None) -> list[Reply]:
+        outcome = await approvals.decide(
+            ctx.uow, actor=ctx.actor, step_id=step_id, approve=approve, comment=comment,
+            now=ctx.turn.received_at, today=ctx.today(),
+        )
+        view = await load_view(ctx.session, outcome.quote.id)
+        card = approval_card(view, outcome.step, ctx, ctx.deps.codec)
+        if not outcome.won:
+            return [card, Text(self._lost_text(ctx, outcome))]
+        if outcome.next_step is not None:
+            nxt = outcome.next_step
+            text = ctx.t("approval.done_next", name=view.name(nxt.approver_id, ctx.locale), role=step_role(ctx, nxt))
+        else:
+            text = ctx.t("approval.done." + outcome.step.status.value, number=view.quote.number or "-")
+        return [card, Text(text)]
+
+    def _lost_text(self, ctx: Ctx, outcome: approvals.Outcome) -> str:
+        step = outcome.step
+        if step.status == StepStatus.PENDING or outcome.decided_by is None:
+            return ctx.t("approval.closed", status=ctx.t("quote.status." + outcome.quote.status.value))
+        when = ctx.fmt.datetime(step.decided_at) if step.decided_at else "-"
+        return ctx.t(
+            "approval.already", name=outcome.decided_by.display_name(ctx.locale),
+            decision=ctx.t("approval.word." + step.status.value), when=when, platform=step.decided_platform or "-",
+        )
+
+    async def _already(self, ctx: Ctx, step_id: int) -> list[Reply]:
+        outcome = await approvals.current_outcome(ctx.session, step_id)
+        view = await load_view(ctx.session, outcome.quote.id)
+        return [approval_card(view, outcome.step, ctx, ctx.deps.codec), Text(self._lost_text(ctx, outcome))]
+
+    async def _show(self, ctx: Ctx, step_id: int) -> list[Reply]:
+        assert ctx.user is not None
+        step, quote = await approvals.load_step(ctx.session, step_id)
+        await approvals.decider_role(ctx.session, ctx.user, step, quote, ctx.today())
+        view = await load_view(ctx.session, quote.id)
+        return [approval_card(view, step, ctx, ctx.deps.codec)]

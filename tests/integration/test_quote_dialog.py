@@ -1,0 +1,70 @@
+"""A whole quote in chat: draft → submit → manager → director → order, as rep and approvers see it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from core.models import ApprovalStep, Opportunity, Order, Quote, QuoteLine, QuoteStatus, StepStatus
+from tests.support.catalog import add_catalog
+
+
+@pytest.fixture
+async def catalog(container, world):
+    return await add_catalog(container.sessionmaker)
+
+
+async def draft_big_quote(rep) -> None:
+    await rep.say("/quote 恒力")
+    await rep.tap("苏州恒力")
+    assert "Draft Q-" in rep.text
+    await rep.say("X1000")
+    await rep.tap("X1000")
+    await rep.tap("100kW")
+    await rep.tap("不锈钢")
+    assert "☑ 100kW" in rep.text and "☑ 不锈钢泵体" in rep.text
+    await rep.tap("Done")
+    await rep.say("5")
+    await rep.tap("10 %")
+
+
+async def test_draft_submit_two_steps_and_order(container, world, chat_as, catalog):
+    rep = await chat_as("rep")
+    await draft_big_quote(rep)
+    # (96,000 + 12,000 + 8,500) × 5 = 582,500 at list; −10 % → 524,250.00
+    assert "¥582,500.00" in rep.text and "¥524,250.00" in rep.text
+    await rep.tap("Submit")
+    assert "waiting for Wang Qiang (manager)" in rep.text and "2 approval step(s)" in rep.text
+
+    manager = await chat_as("manager")
+    await manager.say("/approvals")
+    assert "1 approval(s) wait for you" in manager.text
+    assert "total above CN¥100,000.00" in manager.text
+    await manager.tap("Approve")
+    assert "Next: Zhao Min (director)" in manager.text
+
+    director = await chat_as("director")
+    await director.say("/approvals")
+    assert "total above CN¥500,000.00" in director.text
+    await director.tap("Approve")
+    assert "fully approved" in director.text
+    assert not [a for r in director.last for a in getattr(r, "actions", ())]
+
+    await rep.say("/quotes")
+    await rep.tap("Q-")
+    assert "Approved" in rep.text
+    await rep.tap("Convert to order")
+    assert "Order SO-" in rep.text
+    async with container.sessionmaker() as s:
+        quote = (await s.scalars(select(Quote))).one()
+        assert quote.status == QuoteStatus.ORDERED and quote.total == Decimal("524250.00")
+        steps = (await s.scalars(select(ApprovalStep).order_by(ApprovalStep.position))).all()
+        assert [x.status for x in steps] == [StepStatus.APPROVED, StepStatus.APPROVED]
+        assert [x.decided_by_id for x in steps] == [world.uid("manager"), world.uid("director")]
+        assert all(x.decided_platform == "test" and x.decided_at for x in steps)
+        order = (await s.scalars(select(Order))).one()
+        assert order.total == quote.total and order.quote_id == quote.id
+        line = (await s.scalars(select(QuoteLine))).one()
+        assert line.unit_price == Decimal("116500.00") and line.quantity == 5
