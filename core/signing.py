@@ -22,9 +22,11 @@ SIG_BYTES = 16
 class TokenRejected(ValueError):
     """Not to be acted on; `reason` tells the page which message to show."""
 
-    def __init__(self, reason: Literal["tampered", "expired"]) -> None:
+    def __init__(self, reason: Literal["tampered", "expired"], claim: list[Any] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.claim = claim
+        """For an expired token: its (genuine) claim, so the page can answer in the link's language."""
 
 
 class Signer:
@@ -50,7 +52,7 @@ class Signer:
         if not isinstance(raw, list):
             raise TokenRejected("tampered")
         if expires <= now:
-            raise TokenRejected("expired")
+            raise TokenRejected("expired", raw[:-1])
         return raw[:-1]
 
     def _sign(self, body: str) -> str:

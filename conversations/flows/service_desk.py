@@ -23,7 +23,7 @@ VIEWS = {"open": "ot", "sla": "sb", "board": "db", "assess": "as", "派工": "db
 
 class ServiceDeskFlow(Flow):
     code = "sd"
-    commands = ("service", "服务台", "dispatch", "派工", "sla")
+    commands = ("service", "服务台", "dispatch", "派工")
     roles = MANAGERS
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:

@@ -41,7 +41,7 @@ class RatingPage:
             try:
                 ticket_id, locale = self.links.read(token)
             except TokenRejected as exc:
-                return self._message(_locale(lang, None, self.settings), f"rate.{exc.reason}", STATUS[exc.reason], token)
+                return self._rejected(exc, lang, token)
             locale = _locale(lang, locale, self.settings)
             async with self.sessionmaker() as session:
                 try:
@@ -63,7 +63,7 @@ class RatingPage:
             try:
                 ticket_id, locale = self.links.read(token)
             except TokenRejected as exc:
-                return self._message(_locale(lang, None, self.settings), f"rate.{exc.reason}", STATUS[exc.reason], token)
+                return self._rejected(exc, lang, token)
             locale = _locale(lang, locale, self.settings)
             try:
                 async with UnitOfWork(self.sessionmaker, self.bus) as uow:
@@ -77,6 +77,10 @@ class RatingPage:
             return self._message(locale, "rate.thanks", 200, token)
 
         return api
+
+    def _rejected(self, exc: TokenRejected, asked: str | None, token: str) -> HTMLResponse:
+        linked = str(exc.claim[1]) if exc.claim and len(exc.claim) > 1 else None
+        return self._message(_locale(asked, linked, self.settings), f"rate.{exc.reason}", STATUS[exc.reason], token)
 
     def _form(self, locale: str, token: str, number: str, customer: str) -> HTMLResponse:
         t = _t(locale)
