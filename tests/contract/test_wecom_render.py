@@ -68,7 +68,7 @@ def test_card_as_template_card():
 
 
 def test_big_card_sends_the_full_text_first():
-    fields = tuple(Field(f"字段{n}", f"值{n}") for n in range(8)) + (Field("地址", "江苏省苏州市工业园区星湖街328号创意产业园"),)
+    fields = (*(Field(f"字段{n}", f"值{n}") for n in range(8)), Field("地址", "江苏省苏州市工业园区星湖街328号创意产业园"))
     golden("card_big", out(Card("苏州恒力机械有限公司", fields, (Action("认领", token=TOKEN),), subtitle="重点客户")))
 
 

@@ -115,7 +115,7 @@ def test_tampered_ciphertext_refused() -> None:
         crypto.decrypt(base64.b64encode(bytes(raw)).decode(), KEY, CORP_ID)
     raw = bytearray(base64.b64decode(MESSAGE["encrypt"]))
     raw[-17] ^= 0x01  # flips one byte of the last block's plaintext: the CorpID
-    with pytest.raises(WeComCryptoError, match="receive id|padding"):
+    with pytest.raises(WeComCryptoError, match=r"receive id|padding"):
         crypto.decrypt(base64.b64encode(bytes(raw)).decode(), KEY, CORP_ID)
 
 
