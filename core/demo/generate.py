@@ -16,6 +16,7 @@ from core.demo.activity import load_activity
 from core.demo.catalog import load_catalog
 from core.demo.context import Demo
 from core.demo.customers import DEALER, load_customers
+from core.demo.service import load_service
 from core.models import Company, CustomerGrade, Department, Role, User, utcnow
 
 COMPANY = ("苏州恒泰流体设备有限公司", "Suzhou Hengtai Fluid Equipment Co., Ltd.")
@@ -124,5 +125,6 @@ async def load_demo(session: AsyncSession, *, timezone: str = "Asia/Shanghai", s
     demo.users["dealer"].dealer_customer_id = next(c.id for c in customers if c.name == DEALER)
     products = await load_catalog(session)
     await load_activity(demo, products)
+    await load_service(demo)
     await session.flush()
     return True
