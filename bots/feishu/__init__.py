@@ -1,0 +1,1 @@
+"""Feishu/Lark: HTTP events with our own crypto, replies as interactive cards (no lark_oapi)."""
