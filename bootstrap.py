@@ -105,6 +105,14 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         from bots.wecom.adapter import WeComAdapter  # loaded only when WeCom is configured
 
         adapters.add(WeComAdapter(engine, deps, settings))
+    if settings.feishu_enabled:
+        from bots.feishu.adapter import FeishuAdapter  # own crypto and httpx; lark_oapi is never imported
+
+        adapters.add(FeishuAdapter(engine, deps, settings))
+    if settings.dingtalk_enabled:
+        from bots.dingtalk.adapter import DingTalkAdapter  # dingtalk_stream is imported only on start
+
+        adapters.add(DingTalkAdapter(engine, deps, settings))
     return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links)
 
 
