@@ -134,6 +134,42 @@ class Settings(BaseSettings):
     """A new quote is valid for this many days."""
     quote_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
 
+    # -- Feishu/Lark (bots/feishu) and DingTalk (bots/dingtalk) -------------------------
+    feishu_app_id: str | None = None
+    """cli_… of a self-built app; with the secret and the verification token it enables Feishu."""
+    feishu_app_secret: SecretStr | None = None
+    feishu_verification_token: SecretStr | None = None
+    """Events & Callbacks → Encryption Strategy: checked on every event and callback."""
+    feishu_encrypt_key: SecretStr | None = None
+    """Same page: when set, bodies are encrypted and X-Lark-Signature is required (recommended)."""
+    feishu_api_url: str = "https://open.feishu.cn"
+    """Open API base URL (https://open.larksuite.com for Lark; a proxy or test double)."""
+    dingtalk_app_key: str | None = None
+    """AppKey (Client ID) of an in-house app with a robot; with the secret it enables DingTalk."""
+    dingtalk_app_secret: SecretStr | None = None
+    """AppSecret: signs the HTTP robot callback and opens the Stream connection."""
+    dingtalk_token: SecretStr | None = None
+    """Event subscription token, for encrypted event callbacks at /dingtalk/events."""
+    dingtalk_aes_key: SecretStr | None = None
+    """Event subscription aes_key (43 characters), with the token."""
+    dingtalk_api_url: str = "https://api.dingtalk.com"
+    """Open API base URL (tokens, robot messages, cards, the Stream gateway); proxies and test doubles."""
+    dingtalk_stream: bool = True
+    """Receive robot messages and card clicks over DingTalk Stream mode (no public URL needed)."""
+
+    @property
+    def feishu_enabled(self) -> bool:
+        return bool(self.feishu_app_id and self.feishu_app_secret and self.feishu_verification_token)
+
+    @property
+    def dingtalk_enabled(self) -> bool:
+        return bool(self.dingtalk_app_key and self.dingtalk_app_secret)
+
+    @field_validator("feishu_api_url", "dingtalk_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return value.rstrip("/")
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
