@@ -121,7 +121,8 @@ class ApprovalCard(Base):
     message_id: Mapped[str] = mapped_column(String(100))
     source_id: Mapped[int | None] = mapped_column(unique=True)
     """The outbox row that delivered it (no foreign key: the outbox is another aggregate)."""
-    shown: Mapped[str] = mapped_column(String(20), default=StepStatus.PENDING.value)
+    shown: Mapped[str] = mapped_column(String(20), default=StepStatus.PENDING.name)
+    """The step status (its stored name) this copy shows; a decided step whose copies differ is due for edits."""
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)

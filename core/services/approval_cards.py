@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import ApprovalCard, ApprovalStep
+from core.models import ApprovalCard, ApprovalStep, StepStatus
 from core.models.approvals import DECIDED
 
 MAX_ATTEMPTS = 5
@@ -40,7 +40,7 @@ async def record(
         insert(ApprovalCard)
         .values(
             step_id=step_id, user_id=user_id, platform=platform[:20], chat_id=chat_id[:200],
-            message_id=str(message_ids[0])[:100], source_id=source_id, shown="pending", attempts=0,
+            message_id=str(message_ids[0])[:100], source_id=source_id, shown=StepStatus.PENDING.name, attempts=0,
         )
         .on_conflict_do_nothing()
         .returning(ApprovalCard.id)
@@ -58,7 +58,7 @@ class DueEdit:
     chat_id: str
     message_id: str
     status: str
-    """What the copy must show now."""
+    """What the copy must show now (the step status's stored name, as `ApprovalCard.shown` keeps it)."""
 
 
 async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int = 200) -> list[DueEdit]:
@@ -77,7 +77,7 @@ async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int
         stmt = stmt.where(ApprovalCard.step_id.in_(step_ids))
     rows = (await session.execute(stmt)).all()
     return [
-        DueEdit(c.id, s.id, s.quote_id, c.user_id, c.platform, c.chat_id, c.message_id, s.status.value) for c, s in rows
+        DueEdit(c.id, s.id, s.quote_id, c.user_id, c.platform, c.chat_id, c.message_id, s.status.name) for c, s in rows
     ]
 
 
