@@ -209,3 +209,36 @@ async def test_member_outside_the_app_is_a_permanent_failure(rig: WeComRig) -> N
 
 async def test_token_name_is_per_app(rig: WeComRig) -> None:
     assert rig.adapter.api.token_name == f"wecom:{fake_wecom.CORP_ID}:{fake_wecom.AGENT_ID}"
+
+
+async def test_manager_approves_a_quote_from_the_wecom_card(rig: WeComRig) -> None:
+    from conversations.local import sign_in
+    from core.models import ApprovalStep, StepStatus
+    from tests.integration.test_quote_dialog import draft_big_quote
+    from tests.support.catalog import add_catalog
+    from tests.support.chat import Chat
+
+    await add_catalog(rig.container.sessionmaker)
+    rep = Chat(rig.container.engine, "rep")  # the rep drafts and submits anywhere (the web chat here)
+    await sign_in(rig.container.deps, rep.key, "rep")
+    await draft_big_quote(rep)
+    await rep.tap("Submit")
+
+    manager = await rig.bind("manager", "wangqiang")
+    rig.fake.clear()
+    await rig.say(manager, "/approvals", 8001)
+    assert "报价审批" in rig.texts() and "¥524,250.00" in rig.texts()  # the whole card, as markdown
+    approve = rig.button("批准")
+    rig.fake.clear()
+    await click(rig, manager, approve, "resp-approve")
+    (update,) = rig.fake.of("message/update_template_card")
+    assert update.body["response_code"] == "resp-approve" and "button" in update.body  # buttons gone
+    async with rig.container.sessionmaker() as s:
+        first = (await s.scalars(select(ApprovalStep).order_by(ApprovalStep.position))).first()
+    assert first is not None and first.status == StepStatus.APPROVED
+    assert first.decided_by_id == rig.world.uid("manager") and first.decided_platform == "wecom"
+    rig.fake.clear()
+    await click(rig, manager, approve, "resp-again")  # a second tap on the old card
+    async with rig.container.sessionmaker() as s:
+        steps = (await s.scalars(select(ApprovalStep))).all()
+    assert [x.decided_by_id for x in steps if x.decided_by_id] == [rig.world.uid("manager")]
