@@ -1,0 +1,88 @@
+"""Every neutral reply → a DingTalk robot message or StandardCard, against golden JSON.
+
+FIELDCHAT_UPDATE_GOLDEN=1 rewrites the golden files; review them before committing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bots.dingtalk import render
+from conversations.messages import Action, AskLocation, Card, Choices, Field, Form, FormField, Media, Text
+
+GOLDEN = Path(__file__).parent / "golden" / "dingtalk"
+
+
+def golden(name: str, data: Any) -> None:
+    path = GOLDEN / f"{name}.json"
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if os.environ.get("FIELDCHAT_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}; run with FIELDCHAT_UPDATE_GOLDEN=1 and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+
+
+def message(reply: Any, locale: str = "en") -> dict[str, Any]:
+    out = asdict(render.render(reply, locale))
+    out.pop("media")
+    return out
+
+
+def test_text_is_sample_text():
+    golden("text", message(Text("Tom & Jerry **not bold**")))
+
+
+def test_choices_are_a_standard_card_whose_button_ids_are_tokens():
+    reply = Choices(
+        "Customers near you (2). Where are you?",
+        (
+            Action("苏州恒力机械 · 95 m", token="ci.k3Fq9a.p1.Xy12Za"),
+            Action("Cancel", token="x.-.cancel.Qw34Er", style="danger"),
+            Action("Map", url="https://maps.example.com/?q=31.3,120.7"),
+        ),
+    )
+    data = message(reply)
+    golden("choices", data)
+    buttons = data["card"]["contents"][-1]["actions"]
+    assert [b["actionType"] for b in buttons] == ["request", "request", "openLink"]
+    assert buttons[0]["id"] == "ci.k3Fq9a.p1.Xy12Za"
+
+
+def test_card_with_buttons_keeps_its_ref_and_escapes_markdown():
+    reply = Card(
+        "Quote Q-7 waits for you",
+        (Field("Customer", "苏州恒力机械有限公司"), Field("Total", "¥120,000"), Field("Note", "**urgent** [x](http://e)")),
+        (Action("Approve", token="qa.-.ok7.Aa11Bb", style="primary"), Action("Reject", token="qa.-.no7.Cc22Dd", style="danger")),
+        ref="quote:7",
+    )
+    data = message(reply)
+    golden("card", data)
+    assert data["ref"] == "quote:7"
+    assert "**urgent**" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_card_without_buttons_is_markdown():
+    golden("card_markdown", message(Card("Checked out", (Field("Next contact", "2031-05-06"),), subtitle="C-0001")))
+
+
+def test_form_outside_a_dialog_lists_its_fields():
+    form = Form("New lead", (FormField("company_name", "Company"), FormField("phone", "Phone", required=False)), Action("Save", token="ld.a.s.b"))
+    golden("form", message(form, "zh-CN"))
+
+
+def test_ask_location_is_an_action_card_opening_the_signed_page():
+    golden("ask_location", message(AskLocation("Send your location to check in.", "https://fc.example.com/p/loc/abc.def")))
+    golden("ask_location_zh_no_page", message(AskLocation("请发送位置签到。"), "zh-CN"))
+
+
+def test_a_decided_card_has_no_buttons_and_media_becomes_an_upload():
+    decided = render.as_card(Card("Quote Q-7 approved", (Field("Total", "¥120,000"),), (), ref="quote:7"), "en")
+    golden("decided", decided)
+    assert all(c["type"] != "action" for c in decided["contents"])
+    key, param = render.media_param(Media("file", "visits.xlsx", "application/vnd.ms-excel", b"x"), "@media1")
+    assert (key, param["fileType"]) == ("sampleFile", "xlsx")
