@@ -113,6 +113,10 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         from bots.dingtalk.adapter import DingTalkAdapter  # dingtalk_stream is imported only on start
 
         adapters.add(DingTalkAdapter(engine, deps, settings))
+    if settings.telegram_token is not None:
+        from bots.telegram import create_adapter  # aiogram is loaded only when Telegram is configured
+
+        adapters.add(create_adapter(engine, deps, secret))
     return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links)
 
 

@@ -181,7 +181,28 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}; use a name like Asia/Shanghai") from None
         return value
 
-    @field_validator("public_url")
+    # -- Telegram (bots/telegram) ---------------------------------------------------
+    telegram_token: SecretStr | None = None
+    """BotFather token; enables the Telegram adapter (webhook with a public URL, else long polling)."""
+    telegram_webhook_secret: SecretStr | None = None
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; derived from the secret key when absent."""
+    telegram_api_url: str | None = None
+    """Another Bot API server (self-hosted, or a test double), e.g. http://127.0.0.1:8081."""
+    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    """Messages a second across all chats (Telegram's limit; higher with paid broadcasts)."""
+    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
+    """Messages a second into one chat on average, bursts of three (groups: at most 20 a minute)."""
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        import re
+
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("the Telegram webhook secret allows 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("public_url", "telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value

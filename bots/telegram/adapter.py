@@ -1,0 +1,237 @@
+"""The Telegram adapter: aiogram's Dispatcher turns updates into turns; replies go out natively.
+
+Webhook mode (with a public URL) or long polling (without); the same dispatcher, with the
+update de-duplication in an outer middleware, serves both. A webhook request is acknowledged
+as soon as the update is parsed; the turn runs in a task (at most MAX_IN_FLIGHT at once, then
+the webhook waits, which slows Telegram down instead of piling up work).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand, BotCommandScopeDefault, CallbackQuery, Chat, Message, Update, User
+from fastapi import APIRouter
+
+from bots.base import DeliveryError, Sent
+from bots.fallback import page_buttons
+from bots.telegram.dedupe import DedupeMiddleware
+from bots.telegram.inbound import PRIVATE_CAPS, action_event, caps_of, edited_event, key_of, message_event
+from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands
+from bots.telegram.limits import SendLimits
+from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
+from bots.telegram.sender import Sender
+from bots.telegram.webhook import HANDLED, webhook_router
+from conversations.context import Deps
+from conversations.engine import Engine
+from conversations.i18n import LOCALES, normalise_locale
+from conversations.inbound import Event, Turn
+from conversations.messages import AskLocation, Reply
+from core.services import identities
+
+log = logging.getLogger(__name__)
+PLATFORM = "telegram"
+MAX_IN_FLIGHT = 256
+POLL_TIMEOUT_S = 25
+RECONNECT_S = (5, 15, 60, 300)
+SWEEP_EVERY_S = 6 * 3600
+FIRST_SWEEP_S = 60
+
+
+class TelegramAdapter:
+    name = PLATFORM
+    caps = PRIVATE_CAPS
+
+    def __init__(
+        self, engine: Engine, deps: Deps, *, token: str, secret: str, api_url: str | None,
+        webhook_url: str | None, limits: SendLimits,
+    ) -> None:
+        self.engine, self.deps, self.secret, self.webhook_url = engine, deps, secret, webhook_url
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+        self.bot = Bot(token, session=session)
+        self.dp = Dispatcher(events_isolation=SimpleEventIsolation())
+        self.dedupe = DedupeMiddleware(deps.sessionmaker, f"{PLATFORM}:{self.bot.id}")
+        self.dp.update.outer_middleware(self.dedupe)
+        self.dp.message.register(self._on_message)
+        self.dp.edited_message.register(self._on_edited)
+        self.dp.callback_query.register(self._on_callback)
+        self.sender = Sender(self.bot, limits)
+        self.username: str | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._polling: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    # -- contract -------------------------------------------------------------
+    async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
+        items = list(replies)
+        view = await self._view(int(chat_id), items, user_id=chat_id, hint=None)
+        ids = await self.sender.deliver(chat_id, render(page_buttons(items, self.caps), view))
+        return Sent(chat_id, tuple(ids))
+
+    async def edit(self, chat_id: str, message_id: str, replies: Sequence[Reply]) -> None:
+        """The first reply replaces the message (its buttons too: none means they disappear)."""
+        items = list(replies)
+        view = await self._view(int(chat_id), items, user_id=chat_id, hint=None)
+        first, rest = render_edit(items, view)
+        if not await self.sender.edit(chat_id, int(message_id), first) and first.method == "editMessageText":
+            rest = [Outgoing("sendMessage", first.params), *rest]
+        if rest:
+            await self.sender.deliver(chat_id, rest)
+
+    def router(self) -> APIRouter:
+        return webhook_router(self)
+
+    async def start(self) -> None:
+        if not await self._connect():
+            self._spawn(self._reconnect())
+        self._spawn(self._sweep())
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            with contextlib.suppress(RuntimeError):
+                await self.dp.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+        self._stopping.set()
+        await self.drain(loops=True)
+        await self.bot.session.close()
+
+    # -- lifecycle ------------------------------------------------------------
+    async def _connect(self) -> bool:
+        """Learn our username, publish the command menu, and set the webhook or start polling."""
+        try:
+            self.username = (await self.bot.me()).username
+            for locale in LOCALES:
+                commands = [BotCommand(command=c["command"], description=c["description"]) for c in bot_commands(locale)]
+                await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=TELEGRAM_LANGUAGE[locale])
+            if self.webhook_url:
+                await self.bot.set_webhook(self.webhook_url, secret_token=self.secret, allowed_updates=list(HANDLED))
+                log.info("Telegram webhook set for @%s", self.username)
+            else:
+                await self.bot.delete_webhook()
+                self._polling = asyncio.create_task(self._poll(), name="telegram-polling")
+                log.info("Telegram long polling for @%s", self.username)
+            return True
+        except TelegramAPIError as exc:
+            log.error("Telegram is not reachable or refused the token: %s", exc.message)
+            return False
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep unless the adapter stops first (then False), so that loops end between steps."""
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return True
+        return False
+
+    async def _reconnect(self) -> None:
+        attempt = 0
+        while await self._pause(RECONNECT_S[min(attempt, len(RECONNECT_S) - 1)]):
+            if await self._connect():
+                return
+            attempt += 1
+
+    async def _poll(self) -> None:
+        await self.dp.start_polling(
+            self.bot, polling_timeout=POLL_TIMEOUT_S, allowed_updates=list(HANDLED),
+            handle_signals=False, close_bot_session=False,
+        )
+
+    async def _sweep(self) -> None:
+        wait = FIRST_SWEEP_S
+        while await self._pause(wait):
+            wait = SWEEP_EVERY_S
+            try:
+                gone = await self.dedupe.forget_old()
+                log.debug("forgot %d old Telegram update ids", gone)
+            except Exception:  # the next sweep retries; de-duplication still works meanwhile
+                log.exception("pruning processed Telegram updates failed")
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro, name=f"telegram-loop-{len(self._tasks)}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- webhook updates ------------------------------------------------------
+    async def schedule(self, update: Update) -> None:
+        """Handle an update in the background; waits when MAX_IN_FLIGHT are already running."""
+        await self._slots.acquire()
+        task = asyncio.create_task(self._feed(update), name=f"telegram-update-{update.update_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+
+    async def _feed(self, update: Update) -> None:
+        try:
+            await self.dp.feed_update(self.bot, update)
+        except Exception:  # one bad update must not stop the others; the user sees no trace
+            log.exception("Telegram update %s failed", update.update_id)
+
+    async def drain(self, *, loops: bool = False) -> None:
+        """Wait for the updates being handled (tests, shutdown); with `loops`, for the background loops too."""
+        while busy := [t for t in self._tasks if loops or not t.get_name().startswith("telegram-loop")]:
+            await asyncio.gather(*busy, return_exceptions=True)
+
+    # -- handlers -------------------------------------------------------------
+    async def _on_message(self, message: Message) -> None:
+        if message.from_user is not None:
+            event = message_event(message, self.username)
+            await self._turn(message.chat, message.from_user, event)
+
+    async def _on_edited(self, message: Message) -> None:
+        if message.from_user is not None:
+            await self._turn(message.chat, message.from_user, edited_event(message))
+
+    async def _on_callback(self, query: CallbackQuery) -> None:
+        event, message = action_event(query.data), query.message
+        if event is None or message is None:
+            await self.sender.answer(query.id)
+            return
+        replies = await self._handle(message.chat, query.from_user, event)
+        notice = expired_notice(replies)
+        await self.sender.answer(query.id, notice)
+        if notice is not None:
+            await self.sender.strip_buttons(message.chat.id, message.message_id)
+        else:
+            await self._reply(message.chat, query.from_user, replies)
+
+    async def _turn(self, chat: Chat, user: User, event: Event | None) -> None:
+        if event is not None:
+            await self._reply(chat, user, await self._handle(chat, user, event))
+
+    async def _handle(self, chat: Chat, user: User, event: Event) -> list[Reply]:
+        turn = Turn(key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code)
+        return await self.engine.handle(turn)
+
+    async def _reply(self, chat: Chat, user: User, replies: list[Reply]) -> None:
+        if not replies:
+            return
+        replies = page_buttons(replies, caps_of(chat))
+        view = await self._view(chat.id, replies, user_id=str(user.id), hint=user.language_code)
+        try:
+            await self.sender.deliver(chat.id, render(replies, view))
+        except DeliveryError as exc:
+            log.warning("reply to a Telegram chat not delivered: %s", exc)
+
+    async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None) -> View:
+        """Look the user's language up only when the adapter writes words of its own (location asks)."""
+        locale: str = self.deps.settings.default_locale
+        if any(isinstance(r, AskLocation) for r in replies):
+            async with self.deps.sessionmaker() as session:
+                found = await identities.resolve(session, platform=PLATFORM, workspace="", external_user_id=user_id)
+            picked = found[1].locale if found else None
+            locale = picked or normalise_locale(hint) or locale
+        return View(private=chat_id > 0, locale=locale, bot_username=self.username)

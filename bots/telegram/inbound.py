@@ -1,0 +1,93 @@
+"""Telegram updates → neutral events and conversation keys (pure functions over aiogram types).
+
+A reply-keyboard tap arrives as its label's text and becomes the command it stands for. A
+location with `live_period` is live sharing; its later positions arrive as edited messages.
+Telegram stamps each message with the time it got it, which becomes the position's time, so
+that a position sent from a phone that was offline is recorded as late.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bots.telegram.keyboards import keyboard_commands
+from conversations.inbound import (
+    ActionEvent,
+    Capabilities,
+    CommandEvent,
+    ConversationKey,
+    Event,
+    LocationEvent,
+    MediaEvent,
+    TextEvent,
+)
+
+if TYPE_CHECKING:
+    from aiogram.types import Chat, Location, Message, User
+
+PLATFORM = "telegram"
+COMMAND = re.compile(r"^/([^\s@]+)(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)
+PRIVATE_CAPS = Capabilities(buttons=20, callback_bytes=64, can_edit=True, native_forms=False, native_location=True)
+GROUP_CAPS = Capabilities(buttons=20, callback_bytes=64, can_edit=True, native_forms=False, native_location=False)
+
+
+def key_of(chat: Chat, user: User) -> ConversationKey:
+    return ConversationKey(PLATFORM, "", str(chat.id), str(user.id))
+
+
+def caps_of(chat: Chat) -> Capabilities:
+    return PRIVATE_CAPS if chat.type == "private" else GROUP_CAPS
+
+
+def text_event(text: str, bot_username: str | None) -> Event | None:
+    """A command (`/c@OurBot 恒力`), a main-keyboard label, or plain text; None if for another bot."""
+    match = COMMAND.match(text.strip()) if text.startswith("/") else None
+    if match:
+        name, target, args = match.group(1), match.group(2), match.group(3) or ""
+        if target and bot_username and target.lower() != bot_username.lower():
+            return None
+        return CommandEvent(name.lower()[:40], args.strip())
+    command = keyboard_commands().get(text.strip())
+    if command is not None:
+        return CommandEvent(command)
+    return TextEvent(text)
+
+
+def _location(loc: Location, taken_at: datetime, *, update: bool) -> LocationEvent:
+    return LocationEvent(
+        lat=loc.latitude,
+        lon=loc.longitude,
+        accuracy_m=loc.horizontal_accuracy,
+        live=update or loc.live_period is not None,
+        source="pin",
+        taken_at=taken_at,
+        update_of_live=update,
+    )
+
+
+def message_event(message: Message, bot_username: str | None) -> Event | None:
+    """A new message → an event; None for kinds we do not handle (stickers, polls, service messages)."""
+    if message.location is not None:
+        return _location(message.location, message.date, update=False)
+    if message.photo:
+        return MediaEvent("image", f"tg:{message.photo[-1].file_id}", message.caption)
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return MediaEvent("image", f"tg:{document.file_id}", message.caption)
+    if message.text:
+        return text_event(message.text, bot_username)
+    return None
+
+
+def edited_event(message: Message) -> Event | None:
+    """Only a moved live location matters among edits; edited text is not a new turn."""
+    if message.location is None:
+        return None
+    moved_at = datetime.fromtimestamp(message.edit_date, UTC) if message.edit_date else message.date
+    return _location(message.location, moved_at, update=True)
+
+
+def action_event(data: str | None) -> Event | None:
+    return ActionEvent(data) if data else None

@@ -1,0 +1,81 @@
+"""Telegram's native menus: the persistent main keyboard, inline keyboards, and the bot command list.
+
+Pure functions over the message catalogs; the labels of the main keyboard are mapped back to
+commands, since a reply-keyboard tap reaches us as plain text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from conversations.i18n import LOCALES, translate
+from conversations.messages import Action
+
+CALLBACK_BYTES = 64
+KEYBOARD_TEXT_COMMANDS = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang", "bindcode")
+"""Menu labels that, typed or tapped as text, mean the command (menu.<command> in the catalogs)."""
+BOT_COMMANDS = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang", "help", "cancel")
+"""The bot menu (set_my_commands); each has telegram.cmd.<command> in the catalogs."""
+TELEGRAM_LANGUAGE = {"zh-CN": "zh", "en": None}
+"""Our locale → the language_code of set_my_commands (None: the default list)."""
+SHORT_LABEL = 14
+STYLES = {"primary": "primary", "danger": "danger"}
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters and emoji take two columns on a phone keyboard."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" or ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+def button(action: Action) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": action.label}
+    if action.token is not None:
+        if len(action.token.encode()) > CALLBACK_BYTES:
+            raise ValueError(f"callback data over {CALLBACK_BYTES} bytes: {action.token!r}")
+        out["callback_data"] = action.token
+    else:
+        out["url"] = action.url
+    if action.style in STYLES:
+        out["style"] = STYLES[action.style]
+    return out
+
+
+def inline_keyboard(actions: Sequence[Action]) -> dict[str, Any] | None:
+    """Two buttons a row when every label is short, else one a row (customer names are long)."""
+    if not actions:
+        return None
+    per_row = 2 if all(_width(a.label) <= SHORT_LABEL for a in actions) else 1
+    buttons = [button(a) for a in actions]
+    return {"inline_keyboard": [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]}
+
+
+def main_keyboard(locale: str) -> dict[str, Any]:
+    """The persistent keyboard of private chats; its first button shares the location (check-in)."""
+    rows = (("menu.lead", "menu.c"), ("menu.agenda", "telegram.kb_menu"))
+    return {
+        "keyboard": [
+            [{"text": translate(locale, "telegram.kb_location"), "request_location": True}],
+            *([{"text": translate(locale, key)} for key in row] for row in rows),
+        ],
+        "is_persistent": True,
+        "resize_keyboard": True,
+    }
+
+
+@lru_cache(maxsize=1)
+def keyboard_commands() -> dict[str, str]:
+    """Label text (either language) → command, for taps on the main keyboard or typed menu labels."""
+    out: dict[str, str] = {}
+    for locale in LOCALES:
+        for command in KEYBOARD_TEXT_COMMANDS:
+            out[translate(locale, f"menu.{command}")] = command
+        out[translate(locale, "telegram.kb_menu")] = "menu"
+        out[translate(locale, "telegram.kb_location")] = "checkin"
+    return out
+
+
+def bot_commands(locale: str) -> list[dict[str, str]]:
+    return [{"command": c, "description": translate(locale, f"telegram.cmd.{c}")} for c in BOT_COMMANDS]

@@ -1,0 +1,217 @@
+"""Neutral replies → Telegram Bot API calls (pure functions; golden-tested in tests/contract).
+
+Text goes out in HTML parse mode with user text escaped, split at Telegram's 4096-character
+limit on the visible text (see `markup`). Buttons become inline keyboards; in private chats a
+location request and the main menu become the persistent reply keyboard, whose first button
+shares the location. Groups cannot ask for a location, so they get a link instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from bots.telegram.keyboards import inline_keyboard, main_keyboard
+from bots.telegram.markup import CAPTION_LIMIT, MESSAGE_LIMIT, Run, split, to_html, utf16_len
+from conversations.i18n import LOCALES, translate
+from conversations.messages import Action, AskLocation, Card, Choices, Form, Media, Reply, Text
+
+log = logging.getLogger(__name__)
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+NO_PREVIEW = {"is_disabled": True}
+
+
+@dataclass(frozen=True)
+class View:
+    """What the rendering depends on besides the replies."""
+
+    private: bool = True
+    """A private chat: reply keyboards with request_location work there only."""
+    locale: str = "en"
+    """For the adapter's own labels (main keyboard, location hints)."""
+    bot_username: str | None = None
+    """For a link to the private chat with the bot, from groups."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    param: str
+    """The method's file parameter: photo or document."""
+    filename: str
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Bot API call without its chat_id (and message_id for edits), which the sender adds."""
+
+    method: str
+    params: dict[str, Any]
+    upload: Upload | None = None
+
+
+@lru_cache(maxsize=1)
+def _menu_prompts() -> dict[str, str]:
+    return {translate(loc, "menu.prompt"): loc for loc in LOCALES}
+
+
+@lru_cache(maxsize=1)
+def _language_switched() -> dict[str, str]:
+    return {translate(loc, "lang.done"): loc for loc in LOCALES}
+
+
+@lru_cache(maxsize=1)
+def _expired_texts() -> frozenset[str]:
+    return frozenset(translate(loc, "error.action_expired") for loc in LOCALES)
+
+
+def expired_notice(replies: Sequence[Reply]) -> str | None:
+    """The engine's "this has expired" answer to a stale button, shown as a callback toast instead."""
+    if len(replies) == 1 and isinstance(replies[0], Text) and replies[0].text in _expired_texts():
+        return replies[0].text
+    return None
+
+
+def keyboard_anchor(replies: Sequence[Reply]) -> tuple[int, str] | None:
+    """(index of the Text that should carry the main keyboard, its language), or None.
+
+    The keyboard is (re)sent with the main menu and after a language switch: the moments its
+    labels appear or change. The menu's own buttons sit on the message after that Text.
+    """
+    last_text: int | None = None
+    for i, reply in enumerate(replies):
+        if isinstance(reply, Text):
+            last_text = i
+            if reply.text in _language_switched():
+                return i, _language_switched()[reply.text]
+        elif isinstance(reply, Choices) and reply.prompt in _menu_prompts() and last_text is not None:
+            return last_text, _menu_prompts()[reply.prompt]
+    return None
+
+
+def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
+    anchor = keyboard_anchor(replies) if view.private else None
+    out: list[Outgoing] = []
+    for i, reply in enumerate(replies):
+        if anchor is not None and i == anchor[0]:
+            assert isinstance(reply, Text)
+            out += messages([Run(reply.text)], main_keyboard(anchor[1]))
+        else:
+            out += render_one(reply, view)
+    return out
+
+
+def render_one(reply: Reply, view: View) -> list[Outgoing]:
+    match reply:
+        case Text(text=text):
+            return messages([Run(text)])
+        case Choices(prompt=prompt, options=options):
+            return messages([Run(prompt or "…")], inline_keyboard(options))
+        case Card():
+            return messages(card_runs(reply), inline_keyboard(reply.actions))
+        case Form():
+            log.info("form %r shown as text on Telegram (no native forms)", reply.title)
+            links = [reply.submit] if reply.submit.url else []
+            return messages(form_runs(reply, view.locale), inline_keyboard(links))
+        case AskLocation():
+            return ask_location(reply, view)
+        case Media():
+            return media(reply)
+    raise TypeError(f"not a reply: {reply!r}")
+
+
+def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outgoing]:
+    """sendMessage calls for one piece of text; the keyboard goes with the last part."""
+    chunks = split(runs)
+    if not chunks:
+        chunks = [[Run("…")]]
+    out = []
+    for n, chunk in enumerate(chunks, 1):
+        params: dict[str, Any] = {"text": to_html(chunk), "parse_mode": "HTML", "link_preview_options": NO_PREVIEW}
+        if markup is not None and n == len(chunks):
+            params["reply_markup"] = markup
+        out.append(Outgoing("sendMessage", params))
+    return out
+
+
+def card_runs(card: Card) -> list[Run]:
+    runs = [Run(card.title, "b")]
+    if card.subtitle:
+        runs += [Run("\n"), Run(card.subtitle, "i")]
+    if card.fields:
+        runs.append(Run("\n"))
+    for item in card.fields:
+        separator = "\n" if "\n" in item.value else " "
+        runs += [Run("\n"), Run(f"{item.label}:", "b"), Run(f"{separator}{item.value}")]
+    return runs
+
+
+def form_runs(form: Form, locale: str) -> list[Run]:
+    """A form reaching Telegram whole (the engine asks forms step by step) is listed, not filled in."""
+    runs = [Run(form.title, "b")]
+    optional = translate(locale, "form.optional")
+    for item in form.fields:
+        runs.append(Run(f"\n• {item.label}{'' if item.required else optional}"))
+    labels = {f.name: f.label for f in form.fields}
+    for name, message in form.errors:
+        runs += [Run("\n"), Run(f"{labels.get(name, name)}: {message}", "i")]
+    return runs
+
+
+def ask_location(reply: AskLocation, view: View) -> list[Outgoing]:
+    if view.private:
+        return messages([Run(reply.prompt)], main_keyboard(view.locale))
+    if reply.web_url:
+        link = Action(translate(view.locale, "telegram.location_page"), url=reply.web_url)
+        return messages([Run(reply.prompt)], inline_keyboard([link]))
+    log.info("location asked in a group without a web page: pointing to the private chat")
+    runs = [Run(reply.prompt), Run("\n" + translate(view.locale, "telegram.location_private"))]
+    links = []
+    if view.bot_username:
+        links.append(Action(translate(view.locale, "telegram.open_private"), url=f"https://t.me/{view.bot_username}"))
+    return messages(runs, inline_keyboard(links))
+
+
+def media(reply: Media) -> list[Outgoing]:
+    as_photo = reply.kind == "image" and len(reply.data) <= PHOTO_MAX_BYTES
+    name = "photo" if as_photo else "document"
+    params: dict[str, Any] = {}
+    rest: list[Outgoing] = []
+    if reply.caption:
+        if utf16_len(reply.caption) <= CAPTION_LIMIT:
+            params = {"caption": to_html([Run(reply.caption)]), "parse_mode": "HTML"}
+        else:
+            rest = messages([Run(reply.caption)])
+    method = "sendPhoto" if as_photo else "sendDocument"
+    return [Outgoing(method, params, Upload(name, reply.filename, reply.mime, reply.data)), *rest]
+
+
+def render_edit(replies: Sequence[Reply], view: View) -> tuple[Outgoing, list[Outgoing]]:
+    """Replace a sent message with the first reply, buttons included (none: they disappear).
+
+    Returns the edit call and what has to go out as new messages (the rest, or a reply that a
+    text message cannot become, such as a photo).
+    """
+    first = replies[0] if replies else None
+    runs: list[Run] | None = None
+    actions: Sequence[Action] = ()
+    match first:
+        case Text(text=text):
+            runs = [Run(text)]
+        case Choices(prompt=prompt, options=options):
+            runs, actions = [Run(prompt or "…")], options
+        case Card():
+            runs, actions = card_runs(first), first.actions
+    if runs is None:
+        return Outgoing("editMessageReplyMarkup", {}), render(replies, view)
+    chunks = split(runs, MESSAGE_LIMIT - 1)
+    text = to_html(chunks[0]) + ("…" if len(chunks) > 1 else "") if chunks else "…"
+    params: dict[str, Any] = {"text": text, "parse_mode": "HTML", "link_preview_options": NO_PREVIEW}
+    markup = inline_keyboard(actions)
+    if markup is not None:
+        params["reply_markup"] = markup
+    return Outgoing("editMessageText", params), render(replies[1:], view)

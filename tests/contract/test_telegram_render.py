@@ -1,0 +1,192 @@
+"""Golden renders: every neutral reply → the exact Bot API calls (tests/contract/golden/telegram/*.json).
+
+Regenerate after an intended change with FIELDCHAT_REGOLD=1, then read the diff before committing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bots.telegram.markup import MESSAGE_LIMIT, Run, split, to_html, utf16_len
+from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
+from conversations.messages import (
+    Action,
+    AskLocation,
+    Card,
+    Choices,
+    Field,
+    Form,
+    FormField,
+    Media,
+    Reply,
+    Text,
+)
+
+GOLDEN = Path(__file__).parent / "golden" / "telegram"
+PRIVATE_EN = View(private=True, locale="en", bot_username="FieldChatTestBot")
+PRIVATE_ZH = View(private=True, locale="zh-CN", bot_username="FieldChatTestBot")
+GROUP_EN = View(private=False, locale="en", bot_username="FieldChatTestBot")
+GROUP_ZH_NO_NAME = View(private=False, locale="zh-CN", bot_username=None)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(1000)
+
+CARD = Card(
+    "✅ Checked in: 苏州恒力机械有限公司",
+    (
+        Field("Distance to site", "100 m"),
+        Field("Geofence", "inside (300 m radius)"),
+        Field("Contacts", "王建国 采购经理 13812345678\n李娜 <技术> & 设备"),
+    ),
+    (
+        Action("Check out", token="ci.-.out1.gZM0kM", style="primary"),
+        Action("Release to pool", token="po.-.rel4.Ab_-9z", style="danger"),
+        Action("Map", url="https://uri.amap.com/marker?position=120.726,31.3236"),
+    ),
+    subtitle="机械-华东-001 · end customer",
+    ref="visit:1",
+)
+CASES: dict[str, tuple[list[Reply], View]] = {
+    "text_escaped": ([Text("Tom & Jerry <b>not bold</b> 5 > 3")], PRIVATE_EN),
+    "choices_short_two_per_row": ([Choices("Language / 语言", (Action("中文", token="lg.-.zh-CN.CBpdqk"), Action("English", token="lg.-.en.l2EcLB")))], PRIVATE_EN),
+    "choices_long_one_per_row": (
+        [Choices("Customers near you (2). Where are you?", (
+            Action("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m", token="ci.n5r74g.p1.e7KwG2"),
+            Action("🔎 Another customer…", token="ci.n5r74g.s.vLkNgi"),
+        ))],
+        PRIVATE_EN,
+    ),
+    "choices_with_link_and_cancel": (
+        [Choices("Check out of 苏州恒力", (Action("📝 Fill in on a page", url="https://fieldchat.example/p/form/abc"), Action("✖ Cancel", token="x.-.cancel.0jENyB", style="danger")))],
+        PRIVATE_EN,
+    ),
+    "card_html_fields_and_buttons": ([CARD], PRIVATE_EN),
+    "form_as_text": (
+        [Form("New lead", (FormField("company_name", "Company"), FormField("phone", "Phone", "phone", required=False)),
+              Action("Save", token="ld.a.submit.x"), errors=(("phone", "not a valid phone number"),))],
+        PRIVATE_EN,
+    ),
+    "ask_location_private": ([AskLocation("Share your current location to check in.", web_url="https://fieldchat.example/p/loc/x")], PRIVATE_EN),
+    "ask_location_private_zh": ([AskLocation("请发送您当前的位置以签到。")], PRIVATE_ZH),
+    "ask_location_group_with_page": ([AskLocation("Share your current location to check in.", web_url="https://fieldchat.example/p/loc/x")], GROUP_EN),
+    "ask_location_group_without_page": ([AskLocation("Share your current location to check in.")], GROUP_EN),
+    "ask_location_group_without_page_or_name_zh": ([AskLocation("请发送您当前的位置以签到。")], GROUP_ZH_NO_NAME),
+    "menu_gets_the_main_keyboard": (
+        [Text("Hello Zhang Wei!"), Choices("What would you like to do?", (Action("📍 Check in", token="x.-.go:checkin._VMpEY"),))],
+        PRIVATE_EN,
+    ),
+    "menu_in_a_group_has_no_reply_keyboard": (
+        [Text("Hello Zhang Wei!"), Choices("What would you like to do?", (Action("📍 Check in", token="x.-.go:checkin._VMpEY"),))],
+        GROUP_EN,
+    ),
+    "language_switch_refreshes_the_keyboard": ([Text("已切换为中文。")], PRIVATE_EN),
+    "media_photo_with_caption": ([Media("image", "sales.png", "image/png", PNG, caption="Sales · <month>")], PRIVATE_EN),
+    "media_file": ([Media("file", "customers.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04")], PRIVATE_EN),
+    "media_caption_too_long_follows_as_text": ([Media("image", "chart.png", "image/png", PNG, caption="x" * 1100)], PRIVATE_EN),
+}
+
+
+def as_json(calls: list[Outgoing]) -> list[dict[str, Any]]:
+    out = []
+    for call in calls:
+        item: dict[str, Any] = {"method": call.method, "params": call.params}
+        if call.upload is not None:
+            item["upload"] = {"param": call.upload.param, "filename": call.upload.filename, "mime": call.upload.mime, "size": len(call.upload.data)}
+        out.append(item)
+    return out
+
+
+def check_golden(name: str, actual: list[dict[str, Any]]) -> None:
+    path = GOLDEN / f"{name}.json"
+    if os.environ.get("FIELDCHAT_REGOLD"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(actual, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    assert actual == json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden_render(name: str) -> None:
+    replies, view = CASES[name]
+    check_golden(name, as_json(render(replies, view)))
+
+
+EDITS: dict[str, list[Reply]] = {
+    "edit_card_decided_loses_buttons": [Card("Quote Q-17", (Field("Decision", "approved"),))],
+    "edit_choices_keeps_its_buttons": [Choices("Pick one", (Action("A", token="t.-.a.x"),))],
+    "edit_nothing_removes_the_keyboard": [],
+    "edit_photo_cannot_replace_text": [Media("image", "c.png", "image/png", PNG)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDITS))
+def test_golden_edit(name: str) -> None:
+    first, rest = render_edit(EDITS[name], PRIVATE_EN)
+    check_golden(name, as_json([first, *rest]))
+
+
+class _Checker(HTMLParser):
+    """Telegram's parser is strict: every tag closed in order, only known tags."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.visible: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        assert tag in ("b", "i", "code"), tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.stack and self.stack.pop() == tag, tag
+
+    def handle_data(self, data: str) -> None:
+        self.visible.append(data)
+
+
+def visible_text(html: str) -> str:
+    checker = _Checker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == []
+    return "".join(checker.visible)
+
+
+def test_long_card_splits_on_lines_with_every_tag_closed_and_buttons_on_the_last_part() -> None:
+    fields = tuple(Field(f"Visit {n} <{n}>", "客户关注能耗 & 交期 🚚 " * 12) for n in range(60))
+    calls = render([Card("Customer 360 · 苏州恒力", fields, (Action("Check in here", token="ci.-.at1.abcdef"),))], PRIVATE_EN)
+    assert len(calls) >= 3
+    for call in calls:
+        text = visible_text(call.params["text"])
+        assert 0 < utf16_len(text) <= MESSAGE_LIMIT
+        assert not text.startswith("\n") and text == text.strip()
+    assert [("reply_markup" in c.params) for c in calls] == [False] * (len(calls) - 1) + [True]
+    assert visible_text(calls[1].params["text"]).startswith("Visit ")
+
+
+def test_random_texts_split_within_the_limit_and_lose_nothing_but_cut_whitespace() -> None:
+    rng = random.Random(20261124)
+    alphabet = "abc 漢字<>&\n😀🚚x" + "d" * 20
+    for _ in range(60):
+        runs = [Run("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 3000))), rng.choice(["", "b", "i"])) for _ in range(rng.randint(1, 6))]
+        chunks = split(runs)
+        whole = "".join(r.text for r in runs)
+        seen = "".join(visible_text(to_html(c)) for c in chunks)
+        assert all(utf16_len(visible_text(to_html(c))) <= MESSAGE_LIMIT for c in chunks)
+        assert seen.replace("\n", "").replace(" ", "") == whole.replace("\n", "").replace(" ", "")
+
+
+def test_callback_data_over_64_bytes_is_refused_not_truncated() -> None:
+    with pytest.raises(ValueError, match="64 bytes"):
+        render([Choices("x", (Action("y", token="t" * 65),))], PRIVATE_EN)
+
+
+def test_only_the_engines_expired_answer_becomes_a_toast() -> None:
+    assert expired_notice([Text("This button has expired. Start again from the menu (/help).")])
+    assert expired_notice([Text("此按钮已失效，请从菜单重新开始（/help）。")])
+    assert expired_notice([Text("Saved.")]) is None
+    assert expired_notice([Text("This button has expired. Start again from the menu (/help)."), Text("more")]) is None

@@ -1,0 +1,204 @@
+"""Every dialog through real-shaped Telegram updates: what the Bot API is asked to show, what is stored."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select, update
+
+from conversations.inbound import ConversationKey
+from conversations.local import sign_in
+from core.models import AuditEntry, ChatIdentity, ContactRecord, Customer, Lead, Task, Visit
+from tests.integration.test_binding_dialog import new_code
+from tests.support.fake_telegram import USERNAME
+from tests.support.telegram import Harness, TgUser, buttons_of
+from tests.support.world import SIP
+
+pytest_plugins = ("tests.support.telegram_fixtures",)
+"""The `tg` and `fake_api` fixtures."""
+
+NO_PREVIEW = {"is_disabled": True}
+
+
+async def bound(harness: Harness, login: str, user_id: int = 111, **kw: object) -> TgUser:
+    """A Telegram account already bound to `login` (binding itself is tested below)."""
+    user = harness.user(user_id, **kw)  # type: ignore[arg-type]
+    await sign_in(harness.container.deps, ConversationKey("telegram", "", str(user_id), str(user_id)), login)
+    return user
+
+
+async def test_deep_link_binds_in_the_users_language_with_the_main_keyboard(tg):
+    code = await new_code(tg.container, "rep")
+    wei = tg.user(111, language_code="zh-hans")
+    calls = await wei.say(f"/start {code}")
+    assert [c.method for c in calls] == ["sendMessage"] * 3
+    welcome, help_, menu = (c.params for c in calls)
+    assert welcome == {
+        "chat_id": 111, "text": "欢迎，张伟！此聊天账号已绑定（销售）。", "parse_mode": "HTML", "link_preview_options": NO_PREVIEW,
+    }
+    assert help_["reply_markup"] == {
+        "keyboard": [
+            [{"text": "📍 签到 / 发送位置", "request_location": True}],
+            [{"text": "➕ 新线索"}, {"text": "🔎 查客户"}],
+            [{"text": "📅 日程"}, {"text": "☰ 菜单"}],
+        ],
+        "is_persistent": True,
+        "resize_keyboard": True,
+    }
+    assert menu["text"] == "要做什么？"
+    labels = [b["text"] for b in buttons_of(calls[2])]
+    assert labels[:4] == ["📍 签到", "📝 记录拜访", "➕ 新线索", "🔎 查客户"]
+    assert all(len(b["callback_data"].encode()) <= 64 for b in buttons_of(calls[2]))
+    async with tg.container.sessionmaker() as s:
+        identity = (await s.scalars(select(ChatIdentity).where(ChatIdentity.platform == "telegram"))).one()
+        assert (identity.external_user_id, identity.chat_id, identity.user_id) == ("111", "111", tg.world.uid("rep"))
+
+
+async def test_unbound_account_gets_only_the_binding_prompt(tg):
+    stranger = tg.user(999)
+    await stranger.say("/c 恒力")
+    assert "binding code" in stranger.text and "恒力" not in stranger.text
+    await stranger.locate(*SIP)
+    assert "binding code" in stranger.text
+    assert await stranger.move_live(1, *SIP) == []
+
+
+async def test_check_in_with_live_location_pick_photo_and_step_by_step_check_out(tg):
+    rep = await bound(tg, "rep")
+    sent_at = int(time.time()) - 5
+    calls = await rep.locate(SIP[0] + 0.0009, SIP[1], 12, live_period=900, date=sent_at)
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert calls[0].params["text"] == "Customers near you (2). Where are you?"
+    assert buttons_of(calls[0])[0]["text"].startswith("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m")
+
+    calls = await rep.tap("苏州恒力")
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendMessage"]
+    assert calls[0].params == {"callback_query_id": calls[0].params["callback_query_id"]}
+    card = calls[1].params
+    assert card["text"].startswith("<b>✅ Checked in: 苏州恒力机械有限公司</b>\n<i>机械-华东-001</i>\n\n<b>Distance to site:</b> 100 m\n")
+    assert "<b>Geofence:</b> inside (300 m radius)" in card["text"] and "Trust" not in card["text"]
+    assert [[(b["text"], b.get("style")) for b in row] for row in card["reply_markup"]["inline_keyboard"]] == [[("Check out", "primary")]]
+
+    await rep.photo("AgACAgUAAxkBAAIBZ2VisitPhoto", caption="车间入口")
+    assert "1 so far" in rep.text
+
+    await rep.tap("Check out")
+    assert rep.texts[0] == "Check out of 苏州恒力机械有限公司"
+    assert rep.texts[-1] == "(1/3) What happened? (visit summary)"
+    assert [b["text"] for b in buttons_of(rep.last[-1])] == ["✖ Cancel"]
+    await rep.say("介绍X100离心泵，客户关注能耗")
+    assert rep.texts == ["(2/3) Next step (optional)"]
+    await rep.say("下周报价")
+    await rep.tap("Skip")
+    assert rep.text.startswith("👋 Checked out of 苏州恒力机械有限公司")
+
+    async with tg.container.sessionmaker() as s:
+        visit = (await s.scalars(select(Visit))).one()
+        assert visit.platform == "telegram" and visit.source.value == "live" and "static_pin" not in visit.trust_flags
+        assert int(visit.position_at.timestamp()) == sent_at and 95 < visit.distance_m < 105
+        assert visit.photo_refs == ["tg:AgACAgUAAxkBAAIBZ2VisitPhoto"] and visit.checked_out_at is not None
+        record = (await s.scalars(select(ContactRecord))).one()
+        assert record.summary == "介绍X100离心泵，客户关注能耗" and record.next_step == "下周报价"
+
+
+async def test_live_location_edits_move_the_visit_and_never_answer(tg):
+    rep = await bound(tg, "rep")
+    await rep.locate(SIP[0] + 0.004, SIP[1], 15, live_period=3600)  # about 450 m away: outside
+    live_message_id = rep.last_message_id
+    await rep.tap("苏州恒力")
+    assert "outside" in rep.text
+    await rep.say("/lead")  # a dialog is open while the position keeps moving
+    assert await rep.move_live(live_message_id, SIP[0] + 0.0002, SIP[1], accuracy=6) == []
+    async with tg.container.sessionmaker() as s:
+        visit = (await s.scalars(select(Visit))).one()
+        assert visit.inside_fence and visit.distance_m < 30 and visit.accuracy_m == 6
+        moved = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "visit.live_update"))).all()
+        assert len(moved) == 1 and moved[0].platform == "telegram"
+    await rep.say("王经理 13812345678 苏州恒力机械")  # the lead dialog is still where it was
+    assert "Possible duplicate" in rep.text
+
+
+async def test_static_pin_sent_an_hour_ago_is_recorded_late_and_flagged(tg):
+    rep = await bound(tg, "rep")
+    an_hour_ago = int(time.time()) - 3600
+    await rep.locate(SIP[0], SIP[1], 20, date=an_hour_ago)
+    await rep.tap("苏州恒力")
+    card = rep.last[1].params["text"]
+    assert "static pin" in card.lower() and "late" in card.lower()
+    async with tg.container.sessionmaker() as s:
+        visit = (await s.scalars(select(Visit))).one()
+        assert set(visit.trust_flags) >= {"static_pin", "late_position"}
+        assert int(visit.position_at.timestamp()) == an_hour_ago
+
+
+async def test_new_lead_in_one_message_warns_of_the_duplicate_and_saves(tg):
+    rep = await bound(tg, "rep")
+    await rep.say("/lead 王经理 13812345678 苏州恒力机械 需要10台水泵")
+    assert "Possible duplicate" in rep.text
+    await rep.tap("Save anyway")
+    assert "saved and assigned to Zhang Wei" in rep.text
+    async with tg.container.sessionmaker() as s:
+        lead = (await s.scalars(select(Lead))).one()
+        assert (lead.company_name, lead.phone, lead.need) == ("苏州恒力机械", "+8613812345678", "需要10台水泵")
+        assert (await s.scalars(select(Task))).one().lead_id == lead.id
+
+
+async def test_customer_card_is_html_with_user_text_escaped(tg):
+    async with tg.container.sessionmaker() as s:
+        await s.execute(update(Customer).where(Customer.code == "机械-华东-001").values(address="3号楼 <B区> & 东门"))
+        await s.commit()
+    rep = await bound(tg, "rep")
+    calls = await rep.say("/c 恒力")
+    card = calls[0].params
+    assert card["parse_mode"] == "HTML" and card["text"].startswith("<b>Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司</b>\n<i>机械-华东-001")
+    assert "3号楼 &lt;B区&gt; &amp; 东门" in card["text"]
+    assert any("Check in here" in b["text"] for b in buttons_of(calls[0]))
+
+
+async def test_pool_claim_near_me(tg):
+    rep = await bound(tg, "rep")
+    await rep.say("/pool")
+    await rep.tap("Near me")
+    ask = rep.last[-1].params
+    assert ask["reply_markup"]["keyboard"][0] == [{"text": "📍 Check in / send location", "request_location": True}]
+    await rep.locate(*SIP)
+    await rep.tap("苏州天宇")
+    assert "is now yours" in rep.text
+    async with tg.container.sessionmaker() as s:
+        tianyu = (await s.scalars(select(Customer).where(Customer.code == "精密-华东-002"))).one()
+        assert tianyu.owner_id is not None
+
+
+async def test_agenda_from_the_keyboard_label_and_closing_a_follow_up(tg):
+    rep = await bound(tg, "rep")
+    await rep.say("📅 Agenda")  # a tap on the persistent keyboard arrives as its label
+    assert "苏州恒力机械有限公司" in rep.text
+    await rep.tap("苏州恒力")
+    await rep.say("电话确认了安装时间")
+    assert "Follow-up with 苏州恒力机械有限公司 recorded" in rep.text
+
+
+async def test_stale_button_gets_an_expired_toast_and_loses_its_keyboard(tg):
+    rep = await bound(tg, "rep")
+    offer = await rep.say("/lead 王经理 13812345678 苏州恒力机械")
+    await rep.say("/cancel")
+    assert rep.text.startswith("Cancelled.")
+    calls = await rep.tap("Save", offer)
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageReplyMarkup"]
+    assert calls[0].params["text"] == "This button has expired. Start again from the menu (/help)."
+    stale = offer[-1]
+    assert calls[1].params == {"chat_id": 111, "message_id": stale.result["message_id"]}
+    async with tg.container.sessionmaker() as s:
+        assert (await s.scalars(select(Lead))).first() is None
+
+
+async def test_in_a_group_check_in_offers_a_link_and_commands_for_other_bots_are_ignored(tg):
+    rep = (await bound(tg, "rep")).in_group()
+    calls = await rep.say(f"/checkin@{USERNAME}")
+    assert [c.method for c in calls] == ["sendMessage"]
+    ask = calls[0].params
+    assert ask["chat_id"] == -1001234567890 and ask["text"] == "Share your current location to check in."
+    (link,) = buttons_of(calls[0])
+    assert link["text"] == "📍 Open the check-in page" and link["url"].startswith("https://fieldchat.example/")
+    assert "keyboard" not in ask["reply_markup"]
+    assert await rep.say("/c@SomeOtherBot 恒力") == []
