@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import zone
 from core.models import ApprovalStep, Quote, QuoteStatus, StepStatus, User
 from core.quote_events import ApprovalEscalated, ApprovalReminderDue
+from core.settings import Settings
 from core.uow import UnitOfWork
 from core.workhours import working_hours_between
 
@@ -94,3 +96,10 @@ async def _escalate(uow: UnitOfWork, step: ApprovalStep, now: datetime) -> bool:
     uow.audit(None, "approval.escalate", "quote", step.quote_id, step=step.id, to=superior)
     uow.record(ApprovalEscalated(step.id, step.quote_id, step.approver_id, superior))
     return True
+
+
+def policy_from(settings: Settings) -> Policy:
+    return Policy(
+        remind_after_h=settings.approval_remind_after_hours, escalate_after_h=settings.approval_escalate_after_hours,
+        tz=zone(settings.timezone), day_start=settings.work_day_start_hour, day_end=settings.work_day_end_hour,
+    )
