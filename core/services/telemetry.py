@@ -11,11 +11,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import or_, select, tuple_, update
 
 from core.models import Equipment, Priority, TelemetryReading, TicketType
 from core.service_events import ThresholdBreached
@@ -55,9 +53,11 @@ class IngestResult:
     tickets: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Reading:
-    index: int
+class _Reading(NamedTuple):
+    """A well-formed reading (a tuple: thousands are made per batch)."""
+
+    pos: int
+    """Its index in the batch, for error reports."""
     serial: str
     metric: str
     value: float
@@ -81,7 +81,7 @@ def _parse_ts(raw: object) -> datetime | None:
     return None
 
 
-def _check(index: int, item: object, now: datetime, max_future: timedelta) -> _Reading | str:
+def _check(index: int, item: object, latest: datetime) -> _Reading | str:
     """A well-formed reading, or the reason it is not."""
     if not isinstance(item, dict):
         return "malformed"
@@ -97,7 +97,7 @@ def _check(index: int, item: object, now: datetime, max_future: timedelta) -> _R
     ts = _parse_ts(item.get("ts"))
     if ts is None or ts < EARLIEST:
         return "ts_invalid"
-    if ts - now > max_future:
+    if ts > latest:
         return "ts_in_future"
     return _Reading(index, serial.strip(), metric.strip().lower(), float(value), ts)
 
@@ -106,31 +106,32 @@ async def ingest(uow: UnitOfWork, *, items: Sequence[object], policy: Policy, no
     """Store the new readings of a batch; the caller commits."""
     result = IngestResult()
     good: list[_Reading] = []
+    latest = now + policy.max_future
     for index, item in enumerate(items):
-        checked = _check(index, item, now, policy.max_future)
+        checked = _check(index, item, latest)
         if isinstance(checked, str):
             result.rejected.append({"index": index, "reason": checked})
         else:
             good.append(checked)
     machines = await _machines(uow, {r.serial for r in good})
-    rows: dict[tuple[int, str, datetime], _Reading] = {}
+    rows: dict[Key, _Reading] = {}
     for r in good:
         machine = machines.get(r.serial)
         if machine is None:
-            result.rejected.append({"index": r.index, "reason": "unknown_serial", "serial": r.serial[:80]})
+            result.rejected.append({"index": r.pos, "reason": "unknown_serial", "serial": r.serial[:80]})
         elif r.metric not in METRICS and r.metric not in machine[1]:
-            result.rejected.append({"index": r.index, "reason": "unknown_metric", "metric": r.metric[:40]})
+            result.rejected.append({"index": r.pos, "reason": "unknown_metric", "metric": r.metric[:40]})
         elif (key := (machine[0], r.metric, r.ts)) in rows:
             result.duplicate += 1
         else:
             rows[key] = r
-    fresh = await _insert(uow, {key: r.value for key, r in rows.items()})
-    result.accepted = len(fresh)
-    result.duplicate += len(rows) - len(fresh)
+    over = _over_threshold(rows, machines)
+    known = await _existing(uow, list(over)) if over else set()
+    result.accepted = await _insert(uow, rows)
+    result.duplicate += len(rows) - result.accepted
     result.rejected.sort(key=lambda x: int(x["index"]))
-    new_readings = [(key, rows[key]) for key in fresh]
-    await _running_hours(uow, new_readings)
-    result.tickets = await _breaches(uow, new_readings, machines, policy, now)
+    await _running_hours(uow, rows)
+    result.tickets = await _breaches(uow, {k: r for k, r in over.items() if k not in known}, machines, policy, now)
     return result
 
 
@@ -141,45 +142,87 @@ async def _machines(uow: UnitOfWork, serials: set[str]) -> dict[str, tuple[int, 
     return {serial: (eid, thresholds or {}) for serial, eid, thresholds in rows.all()}
 
 
-async def _insert(uow: UnitOfWork, keys: dict[tuple[int, str, datetime], float]) -> list[tuple[int, str, datetime]]:
-    """Insert what is new; returns the keys actually inserted (a re-sent reading comes back as nothing)."""
-    if not keys:
-        return []
-    dialect = uow.session.get_bind().dialect.name
-    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    table = cast(Table, TelemetryReading.__table__)
-    stmt = (
-        dialect_insert(table)
-        .on_conflict_do_nothing(index_elements=["equipment_id", "metric", "ts"])
-        .returning(table.c.equipment_id, table.c.metric, table.c.ts)
-    )
-    params = [{"equipment_id": k[0], "metric": k[1], "ts": k[2], "value": v} for k, v in keys.items()]
-    return [(int(e), str(m), t) for e, m, t in (await uow.session.execute(stmt, params)).all()]
+Key = tuple[int, str, datetime]
+SQLITE_INSERT = (
+    "INSERT INTO telemetry_readings (equipment_id, metric, ts, value) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (equipment_id, metric, ts) DO NOTHING"
+)
+PG_INSERT = (
+    "INSERT INTO telemetry_readings (equipment_id, metric, ts, value) "
+    "SELECT * FROM unnest($1::integer[], $2::varchar[], $3::timestamp[], $4::float8[]) "
+    "ON CONFLICT (equipment_id, metric, ts) DO NOTHING"
+)
 
 
-async def _running_hours(uow: UnitOfWork, new: list[tuple[tuple[int, str, datetime], _Reading]]) -> None:
-    """The running-hours meter drives service intervals counted in hours."""
+async def _insert(uow: UnitOfWork, rows: dict[Key, _Reading]) -> int:
+    """Insert what is new in one round trip; returns how many rows were new (a re-sent reading adds none).
+
+    Driver-level statements on purpose: this is the hot path, and the ORM's per-value
+    processing would cost more than the insert itself. Timestamps are written exactly as
+    the ORM writes them (naive UTC), so the unique key matches rows written either way.
+    """
+    if not rows:
+        return 0
+    conn = await uow.session.connection()
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        params = [(k[0], k[1], k[2].strftime("%Y-%m-%d %H:%M:%S.%f"), r.value) for k, r in rows.items()]
+        result = await conn.exec_driver_sql(SQLITE_INSERT, params)
+        return int(result.rowcount)
+    if dialect == "postgresql":
+        keys = list(rows)
+        columns = ([k[0] for k in keys], [k[1] for k in keys], [k[2].replace(tzinfo=None) for k in keys], [rows[k].value for k in keys])
+        result = await conn.exec_driver_sql(PG_INSERT, columns)
+        return int(result.rowcount)
+    raise RuntimeError(f"telemetry ingestion supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _over_threshold(rows: dict[Key, _Reading], machines: dict[str, tuple[int, dict[str, Any]]]) -> dict[Key, _Reading]:
+    over: dict[Key, _Reading] = {}
+    for key, reading in rows.items():
+        limit = machines[reading.serial][1].get(key[1])
+        if isinstance(limit, int | float) and reading.value > limit:
+            over[key] = reading
+    return over
+
+
+async def _existing(uow: UnitOfWork, keys: list[Key]) -> set[Key]:
+    """Which of these (rare, over-threshold) readings were stored before: a re-sent old alarm opens nothing."""
+    found: set[Key] = set()
+    for start in range(0, len(keys), 200):
+        chunk = keys[start : start + 200]
+        rows = await uow.session.execute(
+            select(TelemetryReading.equipment_id, TelemetryReading.metric, TelemetryReading.ts).where(
+                tuple_(TelemetryReading.equipment_id, TelemetryReading.metric, TelemetryReading.ts).in_(chunk)
+            )
+        )
+        found |= {(int(e), str(m), t) for e, m, t in rows.all()}
+    return found
+
+
+async def _running_hours(uow: UnitOfWork, rows: dict[Key, _Reading]) -> None:
+    """The running-hours meter drives service intervals counted in hours (a meter only goes up)."""
     latest: dict[int, float] = {}
-    for (eid, metric, _), reading in new:
+    for (eid, metric, _), reading in rows.items():
         if metric == "running_hours":
             latest[eid] = max(latest.get(eid, 0.0), reading.value)
     for eid, hours in latest.items():
         await uow.session.execute(
-            update(Equipment).where(Equipment.id == eid).values(running_hours=hours).execution_options(synchronize_session=False)
+            update(Equipment)
+            .where(Equipment.id == eid, or_(Equipment.running_hours.is_(None), Equipment.running_hours < hours))
+            .values(running_hours=hours)
+            .execution_options(synchronize_session=False)
         )
 
 
 async def _breaches(
-    uow: UnitOfWork, new: list[tuple[tuple[int, str, datetime], _Reading]], machines: dict[str, tuple[int, dict[str, Any]]],
-    policy: Policy, now: datetime,
+    uow: UnitOfWork, over: dict[Key, _Reading], machines: dict[str, tuple[int, dict[str, Any]]], policy: Policy, now: datetime,
 ) -> list[str]:
-    """Readings over their threshold: one repair ticket per (machine, metric) while it is open."""
+    """New readings over their threshold: one repair ticket per (machine, metric) while it is open."""
     worst: dict[tuple[int, str], _Reading] = {}
-    for (eid, metric, _), reading in new:
-        limit = machines[reading.serial][1].get(metric)
-        if isinstance(limit, int | float) and reading.value > limit:
-            if (eid, metric) not in worst or reading.value > worst[(eid, metric)].value:
-                worst[(eid, metric)] = reading
+    for (eid, metric, _), reading in over.items():
+        if (eid, metric) not in worst or reading.value > worst[(eid, metric)].value:
+            worst[(eid, metric)] = reading
     made: list[str] = []
     for (eid, metric), reading in sorted(worst.items()):
         limit = float(machines[reading.serial][1][metric])
