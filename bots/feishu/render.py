@@ -20,7 +20,7 @@ from conversations.messages import Action, AskLocation, Card, Choices, Form, For
 Element = dict[str, Any]
 TITLE_CHARS = 100
 TEXT_CHARS = 4000
-LABEL_CHARS = 40
+LABEL_CHARS = 80
 MD_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "&<>*_~`[]()#\\"})
 STYLE = {"primary": "primary", "danger": "danger", "default": "default"}
 
@@ -92,7 +92,7 @@ def render_card(reply: Card, chat: str) -> Element:
 def form_input(field: FormField) -> Element:
     """One form field as the card component that fits it."""
     base: Element = {"name": field.name, "required": field.required}
-    label = plain(field.label + ("" if field.required else " ·"), LABEL_CHARS * 2)
+    label = plain(field.label + ("" if field.required else " ·"), LABEL_CHARS)
     if field.kind == "choice":
         options = [{"text": plain(text, LABEL_CHARS), "value": value} for value, text in field.options]
         out: Element = {"tag": "select_static", **base, "placeholder": label, "options": options}
