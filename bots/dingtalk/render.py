@@ -22,7 +22,7 @@ from conversations.messages import Action, AskLocation, Card, Choices, Form, Med
 
 TEXT_CHARS = 5000
 TITLE_CHARS = 60
-LABEL_CHARS = 30
+LABEL_CHARS = 60
 MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]()#>!|~"})
 STATUS = {"primary": "primary", "danger": "warning", "default": "normal"}
 
