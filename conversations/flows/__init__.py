@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from conversations.flow import Flow
 from conversations.flows.agenda import AgendaFlow
+from conversations.flows.approval_rules import ApprovalRulesFlow
 from conversations.flows.approvals import ApprovalsFlow
+from conversations.flows.away import AwayFlow
 from conversations.flows.bind import BindFlow
 from conversations.flows.bind_code import BindCodeFlow
 from conversations.flows.checkin import CheckInFlow
 from conversations.flows.customer360 import Customer360Flow
+from conversations.flows.forecast import ForecastFlow
 from conversations.flows.language import LanguageFlow
 from conversations.flows.lead import LeadFlow
 from conversations.flows.menu import MenuFlow
@@ -28,5 +31,5 @@ def all_flows() -> list[Flow]:
         MenuFlow(), BindFlow(), BindCodeFlow(), LanguageFlow(), CheckInFlow(), VisitLogFlow(),
         LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(), TeamCheckInsFlow(),
         TicketsFlow(), TicketPartsFlow(), NewTicketFlow(), ServiceDeskFlow(),
-        QuoteFlow(), QuotesListFlow(), ApprovalsFlow(),
+        QuoteFlow(), QuotesListFlow(), ApprovalsFlow(), ForecastFlow(), AwayFlow(), ApprovalRulesFlow(),
     ]

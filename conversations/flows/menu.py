@@ -7,13 +7,13 @@ from conversations.flow import Flow
 from conversations.messages import Choices, Reply, Text
 from core.models import Role
 
-SELLER_MENU = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang")
+SELLER_MENU = ("checkin", "visit", "lead", "c", "quote", "quotes", "agenda", "pool", "lang")
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.REP: SELLER_MENU,
-    Role.MANAGER: ("checkin", "visit", "lead", "c", "agenda", "pool", "checkins", "service", "newticket", "lang"),
-    Role.DIRECTOR: ("c", "lead", "agenda", "pool", "checkins", "service", "lang"),
-    Role.ADMIN: ("c", "bindcode", "agenda", "lang"),
-    Role.FINANCE: ("c", "agenda", "lang"),
+    Role.MANAGER: ("checkin", "visit", "lead", "c", "approvals", "quote", "quotes", "forecast", "away", "agenda", "pool", "checkins", "service", "newticket", "lang"),
+    Role.DIRECTOR: ("c", "approvals", "forecast", "away", "lead", "agenda", "pool", "checkins", "service", "lang"),
+    Role.ADMIN: ("c", "rules", "approvals", "bindcode", "agenda", "lang"),
+    Role.FINANCE: ("c", "forecast", "agenda", "lang"),
     Role.ENGINEER: ("c", "tickets", "lead", "agenda", "lang"),
     Role.DEALER: ("c", "lead", "lang"),
 }

@@ -13,7 +13,7 @@ from core.events import EventBus
 from core.models import User, utcnow
 from core.permissions import scope_for
 from core.services import approvals, quotes
-from core.services.approval_rules import default_rules
+from core.services.approval_rules import default_rules, rules_in_force
 from core.uow import Actor, UnitOfWork
 
 RULES = default_rules(Decimal(100000), Decimal(500000), Decimal(15))
@@ -33,7 +33,8 @@ async def submitted_quote(
             uow, actor=actor, quote_id=quote.id, product_id=catalog[sku].id, quantity=Decimal(qty),
             option_ids=options, discount_pct=Decimal(discount),
         )
-        await approvals.submit(uow, actor=actor, scope=scope, quote_id=quote.id, rules=RULES, now=now, today=now.date())
+        rules = await rules_in_force(uow.session, RULES)
+        await approvals.submit(uow, actor=actor, scope=scope, quote_id=quote.id, rules=rules, now=now, today=now.date())
         await uow.commit()
         return quote.id
 
