@@ -31,9 +31,11 @@ from core.search.indexed import IndexedSearch
 from core.services.ratings import RatingLinks
 from core.services.secrets import ensure_secret
 from core.settings import Settings
+from integrations.api.outbox import outbox_router
 from integrations.api.telemetry import telemetry_router
 from integrations.api.tickets import tickets_router
 from integrations.rating.router import RatingPage
+from notifications.service import Notifier
 
 log = logging.getLogger("fieldchat")
 
@@ -49,6 +51,8 @@ class Container:
     secret: bytes
     links: PageLinks
     """Signed check-in and form page links; their routes are built in `create_app`."""
+    notifier: Notifier | None = None
+    """Sweeps and delivery; started with the app when FIELDCHAT_NOTIFY_IN_PROCESS is on."""
 
     @property
     def webchat(self) -> WebChatAdapter:
@@ -117,7 +121,11 @@ async def build(settings: Settings | None = None, *, migrate: bool = True, db: A
         from bots.telegram import create_adapter  # aiogram is loaded only when Telegram is configured
 
         adapters.add(create_adapter(engine, deps, secret))
-    return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links)
+    notifier = Notifier(
+        sessionmaker=sessionmaker, bus=deps.bus, settings=settings, codec=deps.codec, senders=adapters
+    )
+    notifier.subscribe()
+    return Container(settings, db, sessionmaker, deps, engine, adapters, secret, links, notifier)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -125,9 +133,14 @@ def create_app(container: Container) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for adapter in container.adapters:
             await adapter.start()
+        notifier = container.notifier if container.settings.notify_in_process else None
+        if notifier is not None:
+            notifier.start()
         try:
             yield
         finally:
+            if notifier is not None:
+                notifier.stop()
             for adapter in container.adapters:
                 await adapter.stop()
 
@@ -158,6 +171,7 @@ def create_app(container: Container) -> FastAPI:
         router = adapter.router()
         if router is not None:
             app.include_router(router)
+    app.include_router(outbox_router(container.sessionmaker))
     app.include_router(WebPages(container.engine, container.deps, container.adapters, container.links).router())
     settings = container.settings
     ratings = RatingLinks(container.secret, settings.base_url, timedelta(days=settings.service_rating_days))

@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import APIRouter
 
+from conversations.delivery import DeliveryError, Sent
 from conversations.inbound import Capabilities
 from conversations.messages import Reply
 
 __all__ = ["Adapter", "AdapterRegistry", "Capabilities", "DeliveryError", "Sent"]
-
-
-@dataclass(frozen=True)
-class Sent:
-    """What the platform gave back for a sent message: its ids, to edit the message later."""
-
-    chat_id: str
-    message_ids: tuple[str, ...]
-
-
-class DeliveryError(Exception):
-    """A send failed. `permanent`: the chat is gone or blocked us; otherwise retry later."""
-
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
-        self.retry_after = retry_after
 
 
 class Adapter(Protocol):

@@ -74,7 +74,8 @@ class CustomerClaimed(Event):
 class CustomerReleased(Event):
     customer_id: int
     previous_owner_id: int
-    by_user_id: int
+    by_user_id: int | None
+    """None: recycled automatically after too long without contact."""
 
 
 @dataclass(frozen=True)

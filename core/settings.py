@@ -6,7 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Locale = Literal["zh-CN", "en"]
@@ -83,29 +83,6 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     """xapp- app-level token: receive events over Socket Mode instead of the public URL."""
 
-    # -- WeCom self-built app (bots/wecom) ---------------------------------------------
-    wecom_corp_id: str | None = None
-    """CorpID (企业ID, ww…); with the agent id, secret, token and EncodingAESKey it enables WeCom."""
-    wecom_agent_id: int | None = None
-    """AgentId of the self-built app (应用管理 → the app)."""
-    wecom_secret: SecretStr | None = None
-    """The app's Secret, for access_token."""
-    wecom_token: SecretStr | None = None
-    """接收消息 → Token: signs every callback (msg_signature)."""
-    wecom_encoding_aes_key: SecretStr | None = None
-    """接收消息 → EncodingAESKey (43 characters): decrypts every callback."""
-    wecom_api_url: str = "https://qyapi.weixin.qq.com"
-    """Server API base URL; a proxy with a fixed egress IP (企业可信IP), or a test double."""
-    wecom_create_menu: bool = True
-    """Create the app menu (check-in picker and everyday actions) when the adapter starts."""
-
-    @property
-    def wecom_enabled(self) -> bool:
-        return bool(
-            self.wecom_corp_id and self.wecom_agent_id and self.wecom_secret
-            and self.wecom_token and self.wecom_encoding_aes_key
-        )
-
     # -- search (core/search: in-process index per worker) -----------------------------
     search_refresh_ms: float = Field(default=0.0, ge=0)
     """How often a worker asks the database what other workers changed; 0: before every search."""
@@ -115,6 +92,52 @@ class Settings(BaseSettings):
     @property
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+    # -- notifications (outbox, delivery, reminders) and the pool's recycling ------
+    notify_in_process: bool = True
+    """`serve` runs the rule sweeps and the delivery loop in-process (off: run `run.py worker`)."""
+    notify_sweep_seconds: float = Field(default=60.0, ge=1)
+    notify_poll_seconds: float = Field(default=2.0, gt=0)
+    """How often the delivery loop looks for due notifications."""
+    notify_batch_size: int = Field(default=50, ge=1, le=1000)
+    """Rows one worker claims at a time; also the most a killed worker can send twice."""
+    notify_lease_seconds: float = Field(default=120.0, ge=5)
+    """A claimed row returns to the queue when its worker has not finished it by then."""
+    notify_max_attempts: int = Field(default=8, ge=1)
+    notify_backoff_seconds: float = Field(default=30.0, gt=0)
+    """First retry delay after a transient failure; doubles per attempt, at most an hour."""
+    notify_concurrency: int = Field(default=8, ge=1)
+    """Recipients served at once within a batch (each recipient's messages stay in order)."""
+    notify_quiet_hours: str = "21:00-08:00"
+    """Default quiet hours in each user's zone ('off' for none); users change theirs with /settings."""
+    notify_digest_time: str = "08:00"
+    """Default local time of the morning digest of routine reminders ('off': one message each)."""
+    notify_rate_platform: str = "25/1"
+    """At most N sends per S seconds per platform ('N/S', or 'off')."""
+    notify_rate_chat: str = "20/60"
+    """At most N sends per S seconds to one chat ('N/S', or 'off')."""
+    notify_rate_overrides: dict[str, str] = Field(default_factory=dict)
+    """Per platform 'platform N/S, chat N/S', e.g. {"telegram": "30/1, 1/1"}."""
+    notify_follow_up_lookback_days: int = Field(default=7, ge=1)
+    """Follow-ups that fell due longer ago than this (e.g. while FieldChat was off) are not reminded."""
+    notify_retention_days: int = Field(default=30, ge=8)
+    """Finished outbox rows are deleted after this many days."""
+    pool_warn_hours: int = Field(default=24, ge=1)
+    """The owner is warned this long before an idle customer returns to the pool."""
+    pool_reclaim_cooldown_days: int = Field(default=3, ge=0)
+    """After a release, the previous owner may not claim the customer back for this many days."""
+
+    # -- Telegram (bots/telegram) ---------------------------------------------------
+    telegram_token: SecretStr | None = None
+    """BotFather token; enables the Telegram adapter (webhook with a public URL, else long polling)."""
+    telegram_webhook_secret: SecretStr | None = None
+    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; derived from the secret key when absent."""
+    telegram_api_url: str | None = None
+    """Another Bot API server (self-hosted, or a test double), e.g. http://127.0.0.1:8081."""
+    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    """Messages a second across all chats (Telegram's limit; higher with paid broadcasts)."""
+    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
+    """Messages a second into one chat on average, bursts of three (groups: at most 20 a minute)."""
 
     # -- quotes and approvals (defaults; admins override the thresholds with /rules) --
     approval_manager_above: Decimal = Field(default=Decimal("100000"), ge=0)
@@ -170,6 +193,63 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         return value.rstrip("/")
 
+    # -- WeCom self-built app (bots/wecom) ---------------------------------------------
+    wecom_corp_id: str | None = None
+    """CorpID (企业ID, ww…); with the agent id, secret, token and EncodingAESKey it enables WeCom."""
+    wecom_agent_id: int | None = None
+    """AgentId of the self-built app (应用管理 → the app)."""
+    wecom_secret: SecretStr | None = None
+    """The app's Secret, for access_token."""
+    wecom_token: SecretStr | None = None
+    """接收消息 → Token: signs every callback (msg_signature)."""
+    wecom_encoding_aes_key: SecretStr | None = None
+    """接收消息 → EncodingAESKey (43 characters): decrypts every callback."""
+    wecom_api_url: str = "https://qyapi.weixin.qq.com"
+    """Server API base URL; a proxy with a fixed egress IP (企业可信IP), or a test double."""
+    wecom_create_menu: bool = True
+    """Create the app menu (check-in picker and everyday actions) when the adapter starts."""
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(
+            self.wecom_corp_id and self.wecom_agent_id and self.wecom_secret
+            and self.wecom_token and self.wecom_encoding_aes_key
+        )
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        import re
+
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("the Telegram webhook secret allows 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("notify_quiet_hours", "notify_digest_time")
+    @classmethod
+    def _times_of_day(cls, value: str, info: ValidationInfo) -> str:
+        from core.errors import DomainError
+        from core.timeofday import parse_optional_clock, parse_span
+
+        try:
+            parse_span(value) if info.field_name == "notify_quiet_hours" else parse_optional_clock(value)
+        except DomainError:
+            raise ValueError(f"{value!r} is not a time of day like 08:00 (or a span like 21:00-08:00, or 'off')") from None
+        return value
+
+    @field_validator("notify_rate_platform", "notify_rate_chat")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        parse_rate(value)
+        return value
+
+    @field_validator("notify_rate_overrides")
+    @classmethod
+    def _rates(cls, value: dict[str, str]) -> dict[str, str]:
+        for spec in value.values():
+            parse_rates(spec)
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -179,27 +259,6 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use a name like Asia/Shanghai") from None
-        return value
-
-    # -- Telegram (bots/telegram) ---------------------------------------------------
-    telegram_token: SecretStr | None = None
-    """BotFather token; enables the Telegram adapter (webhook with a public URL, else long polling)."""
-    telegram_webhook_secret: SecretStr | None = None
-    """Telegram sends it in X-Telegram-Bot-Api-Secret-Token; derived from the secret key when absent."""
-    telegram_api_url: str | None = None
-    """Another Bot API server (self-hosted, or a test double), e.g. http://127.0.0.1:8081."""
-    telegram_rate_per_second: float = Field(default=30.0, gt=0)
-    """Messages a second across all chats (Telegram's limit; higher with paid broadcasts)."""
-    telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
-    """Messages a second into one chat on average, bursts of three (groups: at most 20 a minute)."""
-
-    @field_validator("telegram_webhook_secret")
-    @classmethod
-    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
-        import re
-
-        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
-            raise ValueError("the Telegram webhook secret allows 1-256 characters A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("public_url", "telegram_api_url")
@@ -214,3 +273,30 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+Rate = tuple[int, float] | None
+"""At most `n` events per `seconds`; None: unlimited."""
+
+
+def parse_rate(spec: str) -> Rate:
+    """'25/1' → (25, 1.0); 'off' → None. Used by the notification limits."""
+    text = spec.strip().lower()
+    if text in ("off", "none", "0"):
+        return None
+    count, _, seconds = text.partition("/")
+    try:
+        n, period = int(count), float(seconds or "1")
+    except ValueError:
+        raise ValueError(f"rate {spec!r}: use N/S, e.g. 25/1 (25 per second) or 'off'") from None
+    if n < 1 or not period > 0:
+        raise ValueError(f"rate {spec!r}: N and S must be positive")
+    return n, period
+
+
+def parse_rates(spec: str) -> tuple[Rate, Rate]:
+    """'30/1, 1/1' → (per platform, per chat)."""
+    parts = [p for p in spec.replace(";", ",").split(",") if p.strip()]
+    if len(parts) != 2:
+        raise ValueError(f"rates {spec!r}: give 'platform N/S, chat N/S', e.g. '30/1, 1/1'")
+    return parse_rate(parts[0]), parse_rate(parts[1])

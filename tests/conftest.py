@@ -53,6 +53,7 @@ async def truncate(engine: AsyncEngine) -> None:
 def test_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": DATABASE_URL, "demo": False, "secret_key": "test-secret-key", "default_locale": "en",
+        "notify_in_process": False,  # no background sweeps or delivery unless a test asks for them
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

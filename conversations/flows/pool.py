@@ -85,7 +85,10 @@ class PoolFlow(Flow):
 
     async def _claim(self, ctx: Ctx, customer_id: int) -> list[Reply]:
         settings = ctx.deps.settings
-        customer = await pool.claim(ctx.uow, actor=ctx.actor, customer_id=customer_id, cap=settings.pool_claim_cap, timezone=ctx.timezone)
+        customer = await pool.claim(
+            ctx.uow, actor=ctx.actor, customer_id=customer_id, cap=settings.pool_claim_cap, timezone=ctx.timezone,
+            cooldown_days=settings.pool_reclaim_cooldown_days,
+        )
         due = ctx.fmt.date(customer.next_contact_at) if customer.next_contact_at else "-"
         open_card = ctx.button(ctx.t("pool.open_card"), "cu", f"v:{customer.id}", stateless=True)
         return [Choices(ctx.t("pool.claimed", name=customer.name, next=due), (open_card,))]

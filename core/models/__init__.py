@@ -13,6 +13,7 @@ from core.models.base import Base, utcnow
 from core.models.customers import Contact, Customer, CustomerGrade, CustomerType
 from core.models.identity import BindingCode, ChatIdentity
 from core.models.leads import Lead, LeadSource, LeadStatus, Task, TaskKind, TaskStatus
+from core.models.notifications import Notification, NotificationPrefs, OutboxStatus
 from core.models.opportunities import Opportunity, OpportunityStage
 from core.models.org import Company, Department, Role, User
 from core.models.parts import (
@@ -36,6 +37,7 @@ from core.models.quotes import (
     QuoteStatus,
 )
 from core.models.search import SearchChange
+from core.models.send_budget import SendStamp
 from core.models.service import (
     OPEN_TICKET_STATUSES,
     EngineerProfile,
@@ -48,7 +50,6 @@ from core.models.service import (
     TicketTransition,
     TicketType,
 )
-from core.models.send_budget import SendStamp
 from core.models.system import AppSecret, AuditEntry, ChatInboxMessage, DialogState, MediaBlob, ProcessedEvent
 from core.models.telemetry import ApiKey, TelemetryReading
 from core.models.visits import ContactKind, ContactRecord, LocationSource, Visit
@@ -83,9 +84,12 @@ __all__ = [
     "LeadStatus",
     "LocationSource",
     "MediaBlob",
+    "Notification",
+    "NotificationPrefs",
     "Opportunity",
     "OpportunityStage",
     "Order",
+    "OutboxStatus",
     "PartStock",
     "PlatformToken",
     "PriceList",

@@ -39,6 +39,7 @@ class Customer(Timestamped, Base):
     __table_args__ = (
         Index("ix_customers_owner_next", "owner_id", "next_contact_at"),
         Index("ix_customers_lat_lon", "lat", "lon"),
+        Index("ix_customers_next_contact", "next_contact_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
@@ -69,6 +70,8 @@ class Customer(Timestamped, Base):
     claimed_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    released_from_id: Mapped[int | None]
+    """Who owned it before its last release (by hand or by recycling): the re-claim cooldown's subject."""
     search_text: Mapped[str] = mapped_column(Text, default="")
     """Normalised name variants, pinyin, initials, code and phone digits, written with the record."""
 

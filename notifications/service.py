@@ -1,0 +1,69 @@
+"""The notifier as the composition root sees it: subscribe, sweep, deliver, run in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from conversations.tokens import TokenCodec
+from core.events import EventBus
+from core.models import utcnow
+from core.settings import Settings
+from notifications import rules
+from notifications.compose import Composer
+from notifications.delivery import Delivery, Report
+from notifications.ports import Senders
+from notifications.ratelimit import Limits
+from notifications.rules import RuleEnv
+from notifications.scheduler import Scheduler
+from notifications.sweep import sweep_all
+
+log = logging.getLogger(__name__)
+
+
+class Notifier:
+    def __init__(
+        self, *, sessionmaker: async_sessionmaker[AsyncSession], bus: EventBus, settings: Settings, codec: TokenCodec,
+        senders: Senders, worker: str | None = None, limits: Limits | None = None,
+    ) -> None:
+        self.settings = settings
+        self.composer = Composer(settings, codec)
+        self.env = RuleEnv(sessionmaker, bus, settings, self.composer)
+        self.delivery = Delivery(sessionmaker, senders, settings, composer=self.composer, worker=worker, limits=limits)
+        self.scheduler = Scheduler(
+            sweep=self.sweep, deliver=self.deliver, sweep_seconds=settings.notify_sweep_seconds,
+            poll_seconds=settings.notify_poll_seconds,
+        )
+        self._subscribed = False
+
+    def subscribe(self) -> None:
+        """Event-driven kinds (lead assigned, recycled customers) write rows in the event's transaction."""
+        if not self._subscribed:
+            rules.subscribe(self.env.bus, self.composer)
+            self._subscribed = True
+
+    async def sweep(self, at: datetime | None = None) -> dict[str, int]:
+        """Every rule once as of `at` (default now): new rows per kind."""
+        return await sweep_all(self.env, at or utcnow())
+
+    async def deliver(self, at: datetime | None = None) -> Report:
+        """Everything due as of `at` (default now): digests folded, rows sent, outcomes counted."""
+        return await self.delivery.run_once(at)
+
+    def start(self) -> None:
+        """Sweeps and delivery on the running loop (serve and worker)."""
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        self.scheduler.stop()
+
+    async def run_forever(self) -> None:
+        """`run.py worker`: the scheduler until cancelled."""
+        self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self.stop()
