@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.errors import InvalidInput, NotFound
 from core.models import ApiKey, utcnow
 
-SCOPES = ("telemetry", "tickets")
+SCOPES = ("telemetry", "tickets", "outbox")
+"""outbox: the admin API over the notification outbox (read, retry)."""
 PREFIX = "fck_"
 
 
@@ -59,3 +60,4 @@ async def authenticate(session: AsyncSession, *, key: str, scope: str) -> ApiKey
     if row is None or scope not in row.scopes.split():
         return None
     return row
+

@@ -13,18 +13,18 @@ import json
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.errors import PermissionDenied
 from core.events import EventBus
-from core.models import ApiKey, utcnow
+from core.models import utcnow
 from core.services.telemetry import Policy, ingest
 from core.settings import Settings
 from core.uow import UnitOfWork
-from integrations.api.keyauth import bearer
 
 log = logging.getLogger(__name__)
 BYTES_PER_READING = 400
@@ -53,8 +53,12 @@ def telemetry_router(sessionmaker: async_sessionmaker[AsyncSession], bus: EventB
     limit = settings.telemetry_max_batch
 
     @api.post("/telemetry", response_model=TelemetryOut, responses={400: {}, 401: {}, 413: {}, 503: {}})
-    async def telemetry(request: Request, key: Annotated[ApiKey, Depends(bearer(sessionmaker, "telemetry"))]) -> Any:
-        """A batch `[{"serial", "metric", "value", "ts"}]` (ts: ISO 8601 or epoch seconds)."""
+    async def telemetry(request: Request, authorization: Annotated[str | None, Header(max_length=300)] = None) -> Any:
+        """A batch `[{"serial", "metric", "value", "ts"}]` (ts: ISO 8601 or epoch seconds), with
+        `Authorization: Bearer <key>` of a key with the `telemetry` scope."""
+        scheme, _, key = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return _unauthorized("send the API key as 'Authorization: Bearer <key>'")
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit * BYTES_PER_READING:
             return _problem(413, f"body over {limit * BYTES_PER_READING} bytes")
@@ -72,11 +76,13 @@ def telemetry_router(sessionmaker: async_sessionmaker[AsyncSession], bus: EventB
         if len(items) > limit:
             return _problem(413, f"at most {limit} readings per batch; split it")
         try:
-            async with UnitOfWork(sessionmaker, bus) as uow:
-                result = await ingest(uow, items=items, policy=policy, now=utcnow())
+            async with UnitOfWork(sessionmaker, bus) as uow:  # the key is checked with the serials, in one query
+                result = await ingest(uow, items=items, policy=policy, now=utcnow(), key=key.strip())
                 await uow.commit()
+        except PermissionDenied:
+            return _unauthorized("unknown or revoked API key, or not allowed the 'telemetry' scope")
         except DBAPIError as exc:
-            log.warning("telemetry batch from key %s not stored: %s", key.prefix, type(exc.orig).__name__)
+            log.warning("telemetry batch not stored: %s", type(exc.orig).__name__)
             return JSONResponse({"detail": "database busy, send the batch again"}, status_code=503, headers={"Retry-After": "5"})
         return {
             "accepted": result.accepted, "duplicate": result.duplicate, "rejected": len(result.rejected),
@@ -84,6 +90,10 @@ def telemetry_router(sessionmaker: async_sessionmaker[AsyncSession], bus: EventB
         }
 
     return api
+
+
+def _unauthorized(detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _problem(status: int, detail: str) -> JSONResponse:
