@@ -13,6 +13,7 @@ from core.events import EventBus
 from core.models import utcnow
 from core.settings import Settings
 from notifications import rules
+from notifications.approval_cards import CardSync
 from notifications.compose import Composer
 from notifications.delivery import Delivery, Report
 from notifications.ports import Senders
@@ -33,6 +34,7 @@ class Notifier:
         self.composer = Composer(settings, codec)
         self.env = RuleEnv(sessionmaker, bus, settings, self.composer)
         self.delivery = Delivery(sessionmaker, senders, settings, composer=self.composer, worker=worker, limits=limits)
+        self.cards = CardSync(sessionmaker, senders, settings, codec)
         self.scheduler = Scheduler(
             sweep=self.sweep, deliver=self.deliver, sweep_seconds=settings.notify_sweep_seconds,
             poll_seconds=settings.notify_poll_seconds,
@@ -51,7 +53,9 @@ class Notifier:
 
     async def deliver(self, at: datetime | None = None) -> Report:
         """Everything due as of `at` (default now): digests folded, rows sent, outcomes counted."""
-        return await self.delivery.run_once(at)
+        report = await self.delivery.run_once(at)
+        await self.cards.run_once()  # approval cards just sent are recorded; decided ones edited everywhere
+        return report
 
     def start(self) -> None:
         """Sweeps and delivery on the running loop (serve and worker)."""

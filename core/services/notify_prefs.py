@@ -38,6 +38,12 @@ KINDS: dict[str, Kind] = {
         Kind("pool_warning", routine=False),
         Kind("pool_recycled", routine=False),
         Kind("lead_assigned", routine=False),
+        Kind("approval_request", routine=False, mutable=False),
+        Kind("approval_reminder", routine=False, mutable=False),
+        Kind("approval_escalated", routine=False, mutable=False),
+        Kind("approval_outcome", routine=False, mutable=False),
+        Kind("approval_progress", routine=False),
+        Kind("approval_comment", routine=False),
         Kind("digest", routine=False, mutable=False),
     )
 }

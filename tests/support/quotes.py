@@ -21,11 +21,11 @@ RULES = default_rules(Decimal(100000), Decimal(500000), Decimal(15))
 
 async def submitted_quote(
     sessionmaker, world, catalog, *, sku: str = "X1000", qty: int = 2, discount: str = "0", login: str = "rep",
-    customer: str = "hengli", options: Sequence[int] = (),
+    customer: str = "hengli", options: Sequence[int] = (), bus: EventBus | None = None,
 ) -> int:
     """A quote drafted and submitted through the services (the dialog is tested elsewhere)."""
     now = utcnow()
-    async with UnitOfWork(sessionmaker, EventBus()) as uow:
+    async with UnitOfWork(sessionmaker, bus or EventBus()) as uow:
         user = await uow.session.get_one(User, world.uid(login))
         actor, scope = Actor(user, "test"), await scope_for(uow.session, user)
         quote = await quotes.create_draft(uow, actor=actor, scope=scope, customer_id=world.cid(customer), today=now.date(), valid_days=30)
