@@ -33,7 +33,8 @@ Button = Callable[..., Action]
 class Speaker(Protocol):
     """What composing needs: texts and formatting in one person's language (a Ctx or a notifier's voice)."""
 
-    locale: str
+    @property
+    def locale(self) -> str: ...
 
     @property
     def fmt(self) -> Formatter: ...

@@ -10,10 +10,11 @@ from core.events import CustomerReleased, EventBus, LeadAssigned
 from core.settings import Settings
 from notifications.compose import Composer
 from notifications.rules import approvals, birthday, follow_up, lead_assigned, pool_recycled, pool_warning
+from notifications.rules import service as service_rules
 from notifications.rules.base import Pending, Rule, RuleEnv, StaleCheck
 
 RULES: tuple[Rule, ...] = (
-    pool_warning.RULE, pool_recycled.RULE, follow_up.RULE, birthday.RULE, lead_assigned.RULE, *approvals.RULES,
+    pool_warning.RULE, pool_recycled.RULE, follow_up.RULE, birthday.RULE, lead_assigned.RULE, *approvals.RULES, *service_rules.RULES,
 )
 STALE: dict[str, StaleCheck] = {r.kind: r.stale for r in RULES if r.stale is not None}
 
@@ -32,6 +33,7 @@ async def still_true(session: AsyncSession, rows: Sequence[Pending], settings: S
 
 def subscribe(bus: EventBus, composer: Composer) -> None:
     """Domain events that write notifications, inside the transaction that recorded them."""
+    service_rules.subscribe(bus, composer)
     bus.subscribe(LeadAssigned, lead_assigned.handler(composer))
     bus.subscribe(CustomerReleased, pool_recycled.handler(composer))
     approvals.subscribe(bus, composer)
