@@ -60,7 +60,7 @@ def test_success_answer_round_trips_and_is_signed():
 
 def test_tampered_ciphertext_is_refused():
     crypto = sample_crypto()
-    raw = bytearray(base64.b64decode(crypto.encrypt('{"EventType":"user_add_org"}'.encode())))
+    raw = bytearray(base64.b64decode(crypto.encrypt(b'{"EventType":"user_add_org"}')))
     raw[-1] ^= 0x40
     tampered = base64.b64encode(bytes(raw)).decode()
     with pytest.raises(CryptoError):
