@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SNAPSHOT = "fieldchat_snapshot"
-"""Execution option: begin a plain (deferred) SQLite transaction, a WAL reader that never waits."""
+"""Execution option: no explicit SQLite transaction, so reads never wait for a writer (WAL)."""
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -47,8 +47,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(SNAPSHOT):
-            conn.exec_driver_sql("BEGIN")
-            return
+            return  # no BEGIN: each read is its own implicit read transaction, never waiting
+
         # Take the write lock at BEGIN so that two writers queue instead of failing on upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -48,8 +48,14 @@ async def customer_hits(
 ) -> list[CustomerHit]:
     ix = search.customers.index
     head = ranked[: limit + SPARE]
-    rows = await load(session, Customer, [int(ix.cols["entity"][slot]) for slot, _, _ in head])
-    owners = await owner_names(session, {c.owner_id for c in rows.values()})
+    ids = [int(ix.cols["entity"][slot]) for slot, _, _ in head]
+    rows: dict[int, Customer] = {}
+    owners: dict[int | None, str] = {}
+    if ids:
+        stmt = select(Customer, User.name).outerjoin(User, User.id == Customer.owner_id).where(Customer.id.in_(ids))
+        for row, owner_name in (await session.execute(stmt)).all():
+            rows[row.id] = row
+            owners[row.owner_id] = owner_name
     hits: list[CustomerHit] = []
     for slot, score, via in head:
         customer = rows.get(int(ix.cols["entity"][slot]))

@@ -88,30 +88,41 @@ def match(index: TextIndex, query: Query, *, tiebreak: Tiebreak | None = None, c
     return found
 
 
+def names_part(text: str) -> str:
+    """The name forms of a `search_text` (they come first; tagged codes, phones, e-mails follow)."""
+    cut = min((at for tag in TAGS if (at := text.find(" " + tag)) >= 0), default=len(text))
+    return "" if text[:1] in TAGS else text[:cut]
+
+
 def rescore(query: Query, texts: list[str]) -> F64:
-    """Best quality of each text's name forms against the query forms."""
-    keys = [[t for t in text.split() if t[0] not in TAGS] for text in texts]
+    """Best quality of each text's name forms against the query forms: exact, prefix and
+    substring tests on the whole text at once, rapidfuzz (in C, in bulk) for the rest."""
+    names = [names_part(t) for t in texts]
+    spaced = [f" {n} " for n in names]
+    keys = [n.split() for n in names]
     flat = [k for ks in keys for k in ks]
     owner = np.repeat(np.arange(len(texts)), [len(ks) for ks in keys])
-    best = np.zeros(len(texts))
-    if not flat:
-        return best
     lengths = np.fromiter((len(k) for k in flat), dtype=np.int64, count=len(flat))
+    best = np.zeros(len(texts))
+    count = len(texts)
     for form, weight in query.forms:
-        quality = _form_quality(form, flat, lengths) * weight
-        np.maximum.at(best, owner, quality)
+        exact = np.fromiter((f" {form} " in s for s in spaced), dtype=bool, count=count)
+        prefix = np.fromiter((f" {form}" in s for s in spaced), dtype=bool, count=count)
+        contains = np.fromiter((form in n for n in names), dtype=bool, count=count)
+        fuzzy = np.zeros(count)
+        pending = np.flatnonzero(~contains[owner]) if len(form) >= 3 and flat else np.empty(0, np.int64)
+        if len(pending):
+            np.maximum.at(fuzzy, owner[pending], _fuzzy(form, [flat[i] for i in pending.tolist()], lengths[pending]))
+        quality = np.where(exact, EXACT, np.where(prefix, PREFIX, np.where(contains, CONTAINS, fuzzy)))
+        best = np.maximum(best, quality * weight)
     return best
 
 
-def _form_quality(form: str, flat: list[str], lengths: np.ndarray) -> F64:  # type: ignore[type-arg]
-    exact = np.fromiter((k == form for k in flat), dtype=bool, count=len(flat))
-    prefix = np.fromiter((k.startswith(form) for k in flat), dtype=bool, count=len(flat))
-    contains = np.fromiter((form in k for k in flat), dtype=bool, count=len(flat))
-    if len(form) >= 3:
-        ratio = process.cdist([form], flat, scorer=fuzz.ratio, dtype=np.float32)[0]
-        partial = process.cdist([form], flat, scorer=fuzz.partial_ratio, dtype=np.float32)[0]
-        partial = np.where(lengths >= len(form), partial * 0.95, 0.0)
-        fuzzy = FUZZY_SCALE * np.maximum(ratio, partial)
-    else:
-        fuzzy = np.zeros(len(flat))
-    return np.where(exact, EXACT, np.where(prefix, PREFIX, np.where(contains, CONTAINS, fuzzy))).astype(np.float64)
+def _fuzzy(form: str, flat: list[str], lengths: np.ndarray) -> F64:  # type: ignore[type-arg]
+    """Typo-tolerant similarity: whole-form ratio, or the best window when the form is a fragment."""
+    best = np.asarray(process.cdist([form], flat, scorer=fuzz.ratio, dtype=np.float32)[0], dtype=np.float64)
+    longer = np.flatnonzero(lengths >= len(form))
+    if len(longer):
+        partial = process.cdist([form], [flat[i] for i in longer.tolist()], scorer=fuzz.partial_ratio, dtype=np.float32)[0]
+        best[longer] = np.maximum(best[longer], partial * 0.95)
+    return np.asarray(FUZZY_SCALE * best, dtype=np.float64)

@@ -89,14 +89,23 @@ def initials(text: str) -> str:
 
 
 def split_place(core: str) -> tuple[str, str]:
-    """(first place word, the rest without place words): '恒力机械苏州' → ('苏州', '恒力机械')."""
-    first, first_at, rest = "", len(core) + 1, core
-    for place in _PLACES_LONGEST_FIRST:
-        at = rest.find(place)
-        if at >= 0:
-            if at < first_at:
-                first, first_at = place, at
-            rest = rest.replace(place, "")
+    """(the most specific place word, the rest): place words are taken off the start ('中国江苏苏州恒力机械')
+    and the end ('恒力机械苏州', from '恒力机械(苏州)'), never from the middle, so that
+    '昆山东正纺织' is 昆山 + 东正纺织 and not 山东."""
+    head: list[str] = []
+    tail: list[str] = []
+    rest = core
+    for taken, edge in ((head, str.startswith), (tail, str.endswith)):
+        found = True
+        while found:
+            found = False
+            for place in _PLACES_LONGEST_FIRST:
+                if len(rest) > len(place) and edge(rest, place):
+                    taken.append(place)
+                    rest = rest[len(place):] if edge is str.startswith else rest[: -len(place)]
+                    found = True
+                    break
+    first = head[-1] if head else (tail[0] if tail else "")
     return first, rest
 
 

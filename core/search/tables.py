@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, select
@@ -19,10 +19,11 @@ from core.search.geoindex import GeoGrid
 from core.search.normalize import search_text
 from core.search.textindex import TextIndex
 
-Rows = Select[Unpack[tuple[Any, ...]]]
+Rows = Select[*tuple[Any, ...]]
 COMPACT_AT = 0.05
 """Fold the delta into the main arrays once it holds this share of the live records."""
 MIN_COMPACT = 2_000
+LOAD_CHUNK = 10_000
 
 
 def _id(value: int | None) -> int:
@@ -58,12 +59,17 @@ class Table:
         raise NotImplementedError
 
     async def load(self, conn: AsyncConnection) -> None:
-        rows = (await conn.execute(self.statement())).all()
-        texts = await self._texts(conn, rows)
-        columns: dict[str, Any] = {"entity": np.fromiter((r[0] for r in rows), np.int64, len(rows))}
-        values = [self.values(r) for r in rows]
-        for name in self.columns:
-            columns[name] = np.fromiter((v[name] for v in values), self.columns[name], len(rows))
+        """Read every row in chunks (few live Python objects at a time) and rebuild the index."""
+        texts: list[str] = []
+        parts: dict[str, list[Any]] = {name: [] for name in ("entity", *self.columns)}
+        result = await conn.stream(self.statement())
+        async for chunk in result.partitions(LOAD_CHUNK):
+            texts += await self._texts(conn, chunk)
+            parts["entity"].append(np.fromiter((r[0] for r in chunk), np.int64, len(chunk)))
+            values = [self.values(r) for r in chunk]
+            for name, dtype in self.columns.items():
+                parts[name].append(np.fromiter((v[name] for v in values), dtype, len(values)))
+        columns = {name: np.concatenate(arrays) if arrays else np.empty(0) for name, arrays in parts.items()}
         self.index.rebuild(texts, columns)
         self.after_rebuild()
 

@@ -8,6 +8,7 @@ later form a small delta kept in dicts until the next compaction folds them in.
 
 from __future__ import annotations
 
+import ctypes
 import math
 import re
 from collections import defaultdict
@@ -22,7 +23,7 @@ from core.search.normalize import CODE, EMAIL, PHONE, parse
 F64 = npt.NDArray[np.float64]
 GRAM_BUDGET = 400_000
 """Postings read per query at most; the rarest grams are always read first."""
-_TAGGED = re.compile(r"(?:^|[ \n])([#@+])(\S+)")
+_TAGGED = re.compile(r"(?:^| )([#@+])(\S+)")
 
 
 def _exact_key(kind: str, value: str) -> int:
@@ -91,6 +92,7 @@ class TextIndex:
         self._size = self._main = n
         self._build_grams(texts)
         self._build_exact(texts)
+        release_free_memory()
         self._delta_grams.clear()
         self._delta_exact.clear()
         self._delta_last4.clear()
@@ -98,7 +100,7 @@ class TextIndex:
     def _build_grams(self, texts: list[str]) -> None:
         codes_parts: list[I64] = []
         slot_parts: list[I32] = []
-        chunk = 50_000
+        chunk = 20_000
         for first in range(0, len(texts), chunk):
             codes, records = table_grams(texts[first : first + chunk])
             codes_parts.append(codes)
@@ -116,22 +118,21 @@ class TextIndex:
         self._postings = slots.astype(np.int32)
 
     def _build_exact(self, texts: list[str]) -> None:
-        big = "\n".join(texts)
-        starts = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1]
         exact_keys: list[int] = []
-        exact_pos: list[int] = []
+        exact_slots: list[int] = []
         last4_keys: list[int] = []
-        last4_pos: list[int] = []
-        for m in _TAGGED.finditer(big):
-            tag, value = m.group(1), m.group(2)
-            if tag == PHONE:
-                last4_keys.append(int(value[-4:]))
-                last4_pos.append(m.start(2))
-            else:
-                exact_keys.append(_exact_key(tag, value))
-                exact_pos.append(m.start(2))
-        self._exact_keys, self._exact_slots = _sorted_table(exact_keys, np.searchsorted(starts, exact_pos, "right") - 1)
-        self._last4_keys, self._last4_slots = _sorted_table(last4_keys, np.searchsorted(starts, last4_pos, "right") - 1)
+        last4_slots: list[int] = []
+        for slot, text in enumerate(texts):
+            for m in _TAGGED.finditer(text):
+                tag, value = m.group(1), m.group(2)
+                if tag == PHONE:
+                    last4_keys.append(int(value[-4:]))
+                    last4_slots.append(slot)
+                else:
+                    exact_keys.append(_exact_key(tag, value))
+                    exact_slots.append(slot)
+        self._exact_keys, self._exact_slots = _sorted_table(exact_keys, exact_slots)
+        self._last4_keys, self._last4_slots = _sorted_table(last4_keys, last4_slots)
 
     # -- changes ---------------------------------------------------------------
     def upsert(self, entity: int, text: str, **values: float | bool) -> int:
@@ -235,6 +236,14 @@ class TextIndex:
 
 
 _FIELD = {CODE: "codes", EMAIL: "emails"}
+
+
+def release_free_memory() -> None:
+    """Hand the build's freed temporaries back to the OS (glibc keeps them otherwise)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _sorted_table(keys: list[int], slots: npt.ArrayLike) -> tuple[I64, I32]:

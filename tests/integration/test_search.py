@@ -11,6 +11,7 @@ from conversations.messages import Card
 from core.models import Product, ProductCategory
 from core.permissions import scope_for
 
+
 def cards(chat) -> list[Card]:  # type: ignore[no-untyped-def]
     return [r for r in chat.last if isinstance(r, Card)]
 
