@@ -1,0 +1,94 @@
+"""The engineer's whole ticket through the landed adapters' real front doors: the web chat's JSON API
+and Telegram's webhook (against a fake Bot API): card buttons, location, step-by-step resolution,
+and the rating QR code as a native image."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import select
+
+from bootstrap import build, create_app
+from conversations.inbound import ConversationKey
+from conversations.local import sign_in
+from core.models import Ticket, TicketStatus
+from tests.conftest import test_settings
+from tests.integration.test_service_engineer_dialog import manager_creates_ticket
+from tests.support.service_world import make_service_world
+from tests.support.telegram import buttons_of
+from tests.support.world import SIP
+
+pytest_plugins = ("tests.support.telegram_fixtures",)
+
+
+async def test_web_chat_api(clean_db, world, chat_as):
+    container = await build(test_settings(demo=True), migrate=False, db=clean_db)
+    await make_service_world(container.sessionmaker, world)
+    number = await manager_creates_ticket(chat_as)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(container)), base_url="http://test") as client:
+        session = (await client.post("/webchat/api/sessions", json={"user": "engineer"})).json()["session"]
+
+        async def turn(**body: object) -> list[dict]:
+            r = await client.post("/webchat/api/turns", json={"session": session, **body})
+            assert r.status_code == 200, r.text
+            return r.json()["replies"]
+
+        def action(replies: list[dict], label: str) -> str:
+            for reply in replies:
+                for option in reply.get("options", []) + reply.get("actions", []):
+                    if label in option["label"]:
+                        return option["action"]
+            raise AssertionError(f"no {label!r} in {replies}")
+
+        replies = await turn(text="/tickets")
+        replies = await turn(action=action(replies, number))
+        assert replies[0]["type"] == "card" and replies[0]["ref"].startswith("ticket:")
+        replies = await turn(action=action(replies, "Accept"))
+        replies = await turn(action=action(replies, "Arrived"))
+        assert replies[0]["type"] == "ask_location"
+        replies = await turn(location={"lat": SIP[0], "lon": SIP[1], "accuracy_m": 9})
+        replies = await turn(action=action(replies, "Resolve"))
+        assert replies[0]["type"] == "form" and replies[0]["fields"][0]["name"] == "resolution"
+        replies = await turn(form={"resolution": "调整叶轮间隙"})
+        media = next(r for r in replies if r["type"] == "media")
+        assert media["mime"] == "image/png" and media["data_url"].startswith("data:image/png;base64,")
+        link = next(o["url"] for r in replies if r["type"] == "choices" for o in r["options"] if "url" in o)
+        page = await client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+        assert page.status_code == 200 and number in page.text
+
+
+async def test_telegram(tg, world):
+    await make_service_world(tg.container.sessionmaker, world)
+    manager = tg.user(222)
+    await sign_in(tg.container.deps, ConversationKey("telegram", "", "222", "222"), "manager")
+    await manager.say("/newticket 恒力")
+    await manager.tap("苏州恒力")
+    await manager.tap("X100")
+    await manager.tap("repair")
+    await manager.say("泵体异响")
+    await manager.tap("urgent")
+    number = re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)
+
+    engineer = tg.user(111)
+    await sign_in(tg.container.deps, ConversationKey("telegram", "", "111", "111"), "engineer")
+    await engineer.say("/tickets")
+    assert number in engineer.text
+    await engineer.tap(number)
+    assert "<b>" in engineer.text and "13812345678" in engineer.text
+    await engineer.tap("Accept")
+    await engineer.tap("Arrived")
+    calls = await engineer.locate(SIP[0] + 0.0003, SIP[1], 15)
+    assert "inside the geofence" in engineer.text
+    await engineer.tap("Resolve", calls)
+    assert "What was done" in engineer.text  # no native forms: asked step by step
+    calls = await engineer.say("更换机械密封，试运行正常")
+    methods = [c.method for c in calls]
+    assert "sendPhoto" in methods, methods
+    photo = next(c for c in calls if c.method == "sendPhoto")
+    assert photo.params["caption"] == f"Ask the customer to scan this to rate ticket {number}."
+    assert any(b.get("url", "").startswith("https://fieldchat.example/rate/") for c in calls for b in buttons_of(c))
+    async with tg.container.sessionmaker() as s:
+        ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
+        assert ticket.status == TicketStatus.RESOLVED and ticket.arrival_inside
+
