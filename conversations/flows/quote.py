@@ -15,10 +15,9 @@ from conversations.context import Ctx
 from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Choices, Reply, Text
-from conversations.pickers import customer_choices, find_customers
+from conversations.pickers import customer_choices, find_customers, find_products
 from conversations.quote_review import review_card, submitted_replies
 from core.models import Product, ProductOption, ProductUnit, Role
-from core.search.products import search_products
 from core.services import approvals, opportunities, pricing, quotes
 from core.services.approval_rules import defaults_from, rules_in_force
 from core.services.quote_views import load_view
@@ -108,7 +107,7 @@ class QuoteFlow(Flow):
         return [Text(ctx.t("quote.ask_product"))]
 
     async def _products(self, ctx: Ctx, query: str) -> list[Reply]:
-        hits = await search_products(ctx.session, query)
+        hits = await find_products(ctx, query)
         if not hits:
             return [Text(ctx.t("quote.no_product", query=query.strip()[:60]))]
         buttons = tuple(
