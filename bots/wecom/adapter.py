@@ -25,7 +25,7 @@ from bots.base import Capabilities, DeliveryError, Sent
 from bots.budget import WECOM_MEMBER, Budget
 from bots.wecom import crypto, render
 from bots.wecom.api import WeComApi
-from bots.wecom.inbound import BadXml, WeComMessage, event_of, message_of, parse_xml
+from bots.wecom.inbound import MAX_BODY, BadXml, WeComMessage, event_of, message_of, parse_xml
 from conversations.context import Deps
 from conversations.engine import Engine
 from conversations.i18n import translate
@@ -149,6 +149,9 @@ class WeComAdapter:
         return PlainTextResponse(opened.decode("utf-8", errors="replace"))
 
     async def _callback(self, request: Request, background: BackgroundTasks) -> Response:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return PlainTextResponse("body too large", status_code=413)
         body = await request.body()
         try:
             encrypted = parse_xml(body).get("Encrypt", "")

@@ -9,6 +9,7 @@ once with a fresh one. Errors become `DeliveryError`, permanent when retrying ca
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import httpx
@@ -26,6 +27,25 @@ RATE_LIMITED = frozenset({45009, 45033, 45047})
 PERMANENT = frozenset({60111, 81013, 301002, 40003})
 """Unknown or invisible user, all recipients invalid, no permission: retrying cannot help."""
 BUSY_RETRY_S = 60.0
+
+
+SECRET_PARAMS = re.compile(r"((?:access_token|corpsecret)=)[^&\s\"']+")
+
+
+class RedactSecrets(logging.Filter):
+    """httpx logs every request URL at INFO; WeCom puts the secret and the token in the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "access_token=" in message or "corpsecret=" in message:
+            record.msg, record.args = SECRET_PARAMS.sub(r"\1***", message), ()
+        return True
+
+
+def _redact_httpx_logs() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+        logger.addFilter(RedactSecrets())
 
 
 class WeComApiError(DeliveryError):
@@ -51,6 +71,7 @@ class WeComApi:
         self.sessionmaker = sessionmaker
         self.token_name = f"wecom:{corp_id}:{agent_id}"
         self.http = httpx.AsyncClient(base_url=(base_url or DEFAULT_URL).rstrip("/"), timeout=10.0, transport=transport)
+        _redact_httpx_logs()
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -179,3 +179,19 @@ async def test_app_menu_is_created_on_start(rig: WeComRig) -> None:
     buttons = call.body["button"]
     assert buttons[0] == {"type": "location_select", "name": "📍 签到", "key": "checkin"}
     assert {b["key"] for b in buttons[1]["sub_button"]} >= {"c", "lead", "visit", "agenda"}
+
+
+async def test_secrets_and_tokens_stay_out_of_the_logs(rig: WeComRig, caplog) -> None:
+    await rig.bind("rep", "zhangwei")
+    with caplog.at_level(logging.DEBUG):
+        await rig.say("zhangwei", "/menu", 6006)
+    assert rig.fake.sent()
+    assert "gettoken" in caplog.text or "message/send" in caplog.text  # httpx did log the calls …
+    for secret in (fake_wecom.SECRET, "access_token=at-1", fake_wecom.TOKEN, fake_wecom.ENCODING_AES_KEY):
+        assert secret not in caplog.text  # … without the secret or the token
+
+
+async def test_an_oversized_body_is_refused_unread(rig: WeComRig) -> None:
+    query, _ = fake_wecom.seal("<xml/>", timestamp=int(rig.clock()))
+    response = await rig.client.post(f"/wecom/callback?{query}", content=b"<xml>" + b"a" * 300_000 + b"</xml>")
+    assert response.status_code == 413
