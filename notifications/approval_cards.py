@@ -97,7 +97,7 @@ class CardSync:
         sender = self.senders.get(item.platform)
         editor = sender if isinstance(sender, Editor) else None
         async with self.sessionmaker() as session:
-            replies = await self._render(session, item) if editor is not None else []
+            replies: list[Reply] = await self._render(session, item) if editor is not None else []
         error: DeliveryError | None = DeliveryError("no adapter that edits", permanent=True) if editor is None else None
         if editor is not None:
             try:

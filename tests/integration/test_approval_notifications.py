@@ -29,7 +29,7 @@ def texts(adapter: RecordingAdapter) -> str:
 async def test_two_step_approval_through_notifications(container, world, chat_as, catalog):
     tg, slack = RecordingAdapter("tg"), RecordingAdapter("slack")
     n = notifier(container, tg, slack)
-    rep = await chat_as("rep", platform="tg")
+    await chat_as("rep", platform="tg")  # the requester's chat, where progress and outcome arrive
     manager = await chat_as("manager", platform="tg")
     director = await chat_as("director", platform="slack")
     await submitted_quote(container.sessionmaker, world, catalog, qty=6, bus=container.deps.bus)  # 576,000: two steps

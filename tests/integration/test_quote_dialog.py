@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from core.models import ApprovalStep, Opportunity, Order, Quote, QuoteLine, QuoteStatus, StepStatus
+from core.models import ApprovalStep, Order, Quote, QuoteLine, QuoteStatus, StepStatus
 from tests.support.catalog import add_catalog
 
 

@@ -84,7 +84,7 @@ async def test_forecast_by_month_with_a_chart(container, world, chat_as):
     rep = await chat_as("rep")
     await rep.say("/forecast")
     assert "next 6 months: CN¥160,000.00" in rep.text  # 200,000 × 40 % + 100,000 × 80 %; won and others' excluded
-    chart = [r for r in rep.last if isinstance(r, Media)][0]
+    chart = next(r for r in rep.last if isinstance(r, Media))
     assert chart.mime == "image/png" and chart.data.startswith(b"\x89PNG") and len(chart.data) > 5000
     director = await chat_as("director")
     await director.say("/forecast")

@@ -8,7 +8,14 @@ import pytest
 
 from core.errors import InvalidInput
 from core.services import pricing
-from core.services.pricing import LineFigures, check_quantity, parse_discount, parse_quantity, price_line, totals
+from core.services.pricing import (
+    LineFigures,
+    check_quantity,
+    parse_discount,
+    parse_quantity,
+    price_line,
+    totals,
+)
 
 
 def test_options_units_discount_and_rounding():
