@@ -19,7 +19,7 @@ from core.models.search import SearchChange
 from core.permissions import Scope
 from core.search import ContactHit, CustomerHit, ProductHit
 from core.search.access import NO_ID, readable
-from core.search.changes import KEEP_ROWS, ChangeFeed, Rebuild
+from core.search.changes import KEEP_ROWS, ChangeFeed, Rebuild, log_reader
 from core.search.geoindex import approx_m, nearest
 from core.search.grams import I32
 from core.search.hits import customer_hits, load, owner_names
@@ -41,6 +41,7 @@ class IndexedSearch:
         self.customers, self.contacts, self.products = CustomerTable(), ContactTable(), ProductTable()
         self.tables: dict[str, Table] = {t.kind: t for t in (self.customers, self.contacts, self.products)}
         self.feed = ChangeFeed()
+        self.read_log = log_reader(engine)
         self.built = False
         self._polled = 0.0
         self._lock = asyncio.Lock()
@@ -56,8 +57,8 @@ class IndexedSearch:
         return time.perf_counter() - started
 
     async def _rebuild(self) -> None:
+        await self.feed.start(self.read_log)
         async with snapshot(self.engine) as conn:
-            await self.feed.start(conn)
             for table in self.tables.values():
                 await table.load(conn)
         self.built, self._polled = True, time.monotonic()
@@ -79,18 +80,22 @@ class IndexedSearch:
                 await self._rebuild()
                 return
             try:
-                async with snapshot(self.engine) as conn:
-                    changes = await self.feed.poll(conn)
-                    by_kind: dict[str, set[int]] = defaultdict(set)
-                    for kind, entity in changes:
-                        by_kind[kind].add(entity)
-                    for kind, ids in by_kind.items():
-                        if kind in self.tables:
-                            await self.tables[kind].apply(conn, ids)
+                changes = await self.feed.poll(self.read_log)
+                if changes:
+                    await self._apply(changes)
             except Rebuild as why:
                 log.info("search index rebuild: %s", why)
                 await self._rebuild()
             self._polled = time.monotonic()
+
+    async def _apply(self, changes: list[tuple[str, int]]) -> None:
+        by_kind: dict[str, set[int]] = defaultdict(set)
+        for kind, entity in changes:
+            by_kind[kind].add(entity)
+        async with snapshot(self.engine) as conn:
+            for kind, ids in by_kind.items():
+                if kind in self.tables:
+                    await self.tables[kind].apply(conn, ids)
 
     # -- customers -------------------------------------------------------------------
     async def search(
@@ -108,7 +113,7 @@ class IndexedSearch:
         ix = self.customers.index
         found: dict[int, tuple[float, str | None]] = {slot: (score, None) for slot, score in match(ix, query, tiebreak=self._tiebreak(near), candidates=self.candidates).items()}
         for slot, score in match(self.contacts.index, query, candidates=self.candidates).items():
-            customer_slot = ix.slot_of.get(int(self.contacts.index.cols["customer"][slot]))
+            customer_slot = ix.slot_of(int(self.contacts.index.cols["customer"][slot]))
             if customer_slot is not None and score * VIA_CONTACT > found.get(customer_slot, (0.0, None))[0]:
                 found[customer_slot] = (score * VIA_CONTACT, parse(self.contacts.index.texts[slot]).names[0])
         slots = np.fromiter(found, dtype=np.int32, count=len(found))

@@ -23,7 +23,7 @@ from core.search.normalize import CODE, EMAIL, PHONE, parse
 F64 = npt.NDArray[np.float64]
 GRAM_BUDGET = 400_000
 """Postings read per query at most; the rarest grams are always read first."""
-_TAGGED = re.compile(r"(?:^| )([#@+])(\S+)")
+_TAGGED = re.compile(r"(?:^|[ \n])([#@+])(\S+)")
 
 
 def _exact_key(kind: str, value: str) -> int:
@@ -36,7 +36,9 @@ class TextIndex:
     def __init__(self, columns: dict[str, Any] | None = None) -> None:
         self.column_types: dict[str, Any] = {"entity": np.int64, **(columns or {})}
         self.texts: list[str] = []
-        self.slot_of: dict[int, int] = {}
+        self._slot_by_entity: I32 = np.full(0, -1, np.int32)
+        """Current slot of each record id (-1: none): an array, not a dict, to stay small at 1M."""
+        self._live = 0
         self.cols: dict[str, Any] = {}
         """Per-slot numpy columns: 'entity' (the record's id) and the kind's own."""
         self.alive: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
@@ -62,7 +64,21 @@ class TextIndex:
 
     @property
     def live(self) -> int:
-        return len(self.slot_of)
+        return self._live
+
+    def slot_of(self, entity: int) -> int | None:
+        """The live slot of a record, if it is indexed."""
+        if 0 <= entity < len(self._slot_by_entity):
+            slot = int(self._slot_by_entity[entity])
+            return slot if slot >= 0 else None
+        return None
+
+    def _point(self, entity: int, slot: int) -> None:
+        if entity >= len(self._slot_by_entity):
+            grown = np.full(max(entity + 1, 2 * len(self._slot_by_entity), 16), -1, np.int32)
+            grown[: len(self._slot_by_entity)] = self._slot_by_entity
+            self._slot_by_entity = grown
+        self._slot_by_entity[entity] = slot
 
     @property
     def delta(self) -> int:
@@ -87,8 +103,10 @@ class TextIndex:
         self.alive = np.ones(n, dtype=bool)
         for name, dtype in self.column_types.items():
             self.cols[name] = np.asarray(columns[name], dtype=dtype).copy()
-        entities = self.cols["entity"].tolist()
-        self.slot_of = dict(zip(entities, range(n), strict=True))
+        entities = self.cols["entity"]
+        self._slot_by_entity = np.full(int(entities.max()) + 1 if n else 0, -1, np.int32)
+        self._slot_by_entity[entities] = np.arange(n, dtype=np.int32)
+        self._live = n
         self._size = self._main = n
         self._build_grams(texts)
         self._build_exact(texts)
@@ -107,32 +125,40 @@ class TextIndex:
             slot_parts.append(records + np.int32(first))
         codes = np.concatenate(codes_parts) if codes_parts else np.empty(0, np.int64)
         slots = np.concatenate(slot_parts) if slot_parts else np.empty(0, np.int32)
-        order = np.argsort(codes, kind="stable")
-        codes, slots = codes[order], slots[order]
-        if len(codes):
-            keep = np.concatenate(([True], (codes[1:] != codes[:-1]) | (slots[1:] != slots[:-1])))
-            codes, slots = codes[keep], slots[keep]
-        boundary = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))) if len(codes) else np.empty(0, np.int64)
-        self._vocab = codes[boundary]
-        self._offsets = np.concatenate((boundary, [len(codes)])).astype(np.int64)
-        self._postings = slots.astype(np.int32)
+        # Sorting values is far faster than argsort: number the grams, pack (gram, slot) into
+        # one int64, sort, drop repeats; postings come out grouped by gram, slots ascending.
+        vocab = _sorted_unique(codes)
+        packed = np.searchsorted(vocab, codes).astype(np.int64) << 32 | slots.astype(np.int64)
+        del codes, slots
+        packed = _sorted_unique(packed)
+        gram = packed >> 32
+        self._vocab = vocab
+        self._offsets = np.searchsorted(gram, np.arange(len(vocab) + 1)).astype(np.int64)
+        self._postings = (packed & 0xFFFFFFFF).astype(np.int32)
 
     def _build_exact(self, texts: list[str]) -> None:
+        """Codes and e-mails by hash, phones by their last four digits: one regex pass per chunk."""
         exact_keys: list[int] = []
-        exact_slots: list[int] = []
+        exact_slots: list[I64] = []
         last4_keys: list[int] = []
-        last4_slots: list[int] = []
-        for slot, text in enumerate(texts):
-            for m in _TAGGED.finditer(text):
+        last4_slots: list[I64] = []
+        chunk = 20_000
+        for first in range(0, len(texts), chunk):
+            part = texts[first : first + chunk]
+            starts = np.cumsum([0] + [len(t) + 1 for t in part])[:-1]
+            positions: dict[str, list[int]] = {PHONE: [], CODE: []}
+            for m in _TAGGED.finditer("\n".join(part)):
                 tag, value = m.group(1), m.group(2)
                 if tag == PHONE:
                     last4_keys.append(int(value[-4:]))
-                    last4_slots.append(slot)
+                    positions[PHONE].append(m.start(2))
                 else:
                     exact_keys.append(_exact_key(tag, value))
-                    exact_slots.append(slot)
-        self._exact_keys, self._exact_slots = _sorted_table(exact_keys, exact_slots)
-        self._last4_keys, self._last4_slots = _sorted_table(last4_keys, last4_slots)
+                    positions[CODE].append(m.start(2))
+            last4_slots.append(np.searchsorted(starts, positions[PHONE], "right") - 1 + first)
+            exact_slots.append(np.searchsorted(starts, positions[CODE], "right") - 1 + first)
+        self._exact_keys, self._exact_slots = _sorted_table(exact_keys, _joined(exact_slots))
+        self._last4_keys, self._last4_slots = _sorted_table(last4_keys, _joined(last4_slots))
 
     # -- changes ---------------------------------------------------------------
     def upsert(self, entity: int, text: str, **values: float | bool) -> int:
@@ -147,7 +173,8 @@ class TextIndex:
         self.cols["entity"][slot] = entity
         for name, value in values.items():
             self.cols[name][slot] = value
-        self.slot_of[entity] = slot
+        self._point(entity, slot)
+        self._live += 1
         forms = parse(text)
         for form in forms.names:
             for code in token_grams(form):
@@ -160,9 +187,11 @@ class TextIndex:
         return slot
 
     def remove(self, entity: int) -> None:
-        slot = self.slot_of.pop(entity, None)
+        slot = self.slot_of(entity)
         if slot is not None:
             self.alive[slot] = False
+            self._slot_by_entity[entity] = -1
+            self._live -= 1
 
     # -- lookups -----------------------------------------------------------------
     def exact(self, tag: str, value: str) -> list[int]:
@@ -236,6 +265,18 @@ class TextIndex:
 
 
 _FIELD = {CODE: "codes", EMAIL: "emails"}
+
+
+def _joined(parts: list[I64]) -> I64:
+    return np.concatenate(parts) if parts else np.empty(0, np.int64)
+
+
+def _sorted_unique(values: I64) -> I64:
+    """np.unique without its hash table (much slower here than a sort)."""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def release_free_memory() -> None:
