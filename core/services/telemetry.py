@@ -8,7 +8,7 @@ for the rare reading over its threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import or_, select, tuple_, update
 
 from core.errors import PermissionDenied
-from core.models import ApiKey, Equipment, Priority, TelemetryReading, TicketType
+from core.models import Equipment, Priority, TelemetryReading, TicketType
 from core.service_events import ThresholdBreached
-from core.services import apikeys
+from core.services import apikeys, telemetry_sql
 from core.services.tickets import NewTicket, open_ticket
 from core.settings import Settings
 from core.uow import UnitOfWork
@@ -67,41 +67,52 @@ class _Reading(NamedTuple):
 
 
 def _parse_ts(raw: object) -> datetime | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        try:
-            return datetime.fromtimestamp(raw, UTC) if math.isfinite(raw) else None
-        except (OverflowError, OSError, ValueError):
+    if type(raw) is str:
+        if len(raw) > 40:
             return None
-    if isinstance(raw, str) and len(raw) <= 40:
         try:
             ts = datetime.fromisoformat(raw)
         except ValueError:
             return None
         return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+    if type(raw) in (int, float):
+        try:
+            return datetime.fromtimestamp(raw, UTC) if math.isfinite(raw) else None  # type: ignore[arg-type]
+        except (OverflowError, OSError, ValueError):
+            return None
     return None
 
 
-def _check(index: int, item: object, latest: datetime) -> _Reading | str:
-    """A well-formed reading, or the reason it is not."""
-    if not isinstance(item, dict):
-        return "malformed"
-    serial, metric, value = item.get("serial"), item.get("metric"), item.get("value")
-    if not isinstance(serial, str) or not serial.strip() or len(serial) > 80:
-        return "malformed"
-    if not isinstance(metric, str) or not metric.strip() or len(metric) > 40:
-        return "malformed"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return "value_not_number"
-    if not math.isfinite(value):
-        return "value_not_finite"
-    ts = _parse_ts(item.get("ts"))
-    if ts is None or ts < EARLIEST:
-        return "ts_invalid"
-    if ts > latest:
-        return "ts_in_future"
-    return _Reading(index, serial.strip(), metric.strip().lower(), float(value), ts)
+def _checker(latest: datetime) -> Callable[[int, object], _Reading | str]:
+    """Validation of one reading (a well-formed reading, or the reason it is not).
+
+    The batch's readings usually share timestamps (one per scan of the machine), so each
+    distinct `ts` is parsed once. `True` is not a value, and `"1"` is not a number.
+    """
+    seen: dict[object, datetime | None] = {}
+
+    def check(index: int, item: object) -> _Reading | str:
+        if type(item) is not dict:
+            return "malformed"
+        serial, metric, value, raw = item.get("serial"), item.get("metric"), item.get("value"), item.get("ts")
+        if type(serial) is not str or type(metric) is not str or not 0 < len(serial) <= 80 or not 0 < len(metric) <= 40:
+            return "malformed"
+        if type(value) is bool or not isinstance(value, int | float):
+            return "value_not_number"
+        if not math.isfinite(value):
+            return "value_not_finite"
+        key = raw if type(raw) is str else (type(raw), raw)
+        ts = seen[key] if key in seen else seen.setdefault(key, _parse_ts(raw))
+        if ts is None or ts < EARLIEST:
+            return "ts_invalid"
+        if ts > latest:
+            return "ts_in_future"
+        serial, metric = serial.strip(), metric.strip().lower()
+        if not serial or not metric:
+            return "malformed"
+        return _Reading(index, serial, metric, float(value), ts)
+
+    return check
 
 
 async def ingest(
@@ -114,9 +125,9 @@ async def ingest(
     """
     result = IngestResult()
     good: list[_Reading] = []
-    latest = now + policy.max_future
+    check = _checker(now + policy.max_future)
     for index, item in enumerate(items):
-        checked = _check(index, item, latest)
+        checked = check(index, item)
         if isinstance(checked, str):
             result.rejected.append({"index": index, "reason": checked})
         else:
@@ -145,20 +156,13 @@ async def ingest(
 
 
 async def _machines_for_key(uow: UnitOfWork, serials: set[str], key: str) -> dict[str, tuple[int, dict[str, Any]]]:
-    """The serials' machines, in one query with the key check (the key row outer-joined to the machines)."""
+    """The serials' machines, looked up in the same query that checks the key."""
     if not key.startswith(apikeys.PREFIX) or len(key) > 200:
         raise PermissionDenied("error.apikey_refused")
-    rows = (
-        await uow.session.execute(
-            select(ApiKey.scopes, Equipment.serial, Equipment.id, Equipment.thresholds)
-            .select_from(ApiKey)
-            .outerjoin(Equipment, Equipment.serial.in_(serials))
-            .where(ApiKey.key_hash == apikeys.digest(key), ApiKey.revoked_at.is_(None))
-        )
-    ).all()
-    if not rows or "telemetry" not in str(rows[0][0]).split():
+    scopes, machines = await telemetry_sql.lookup(await uow.session.connection(), serials, apikeys.digest(key))
+    if scopes is None or "telemetry" not in scopes.split():
         raise PermissionDenied("error.apikey_refused")
-    return {serial: (eid, thresholds or {}) for _, serial, eid, thresholds in rows if serial is not None}
+    return machines
 
 
 async def _machines(uow: UnitOfWork, serials: set[str]) -> dict[str, tuple[int, dict[str, Any]]]:
@@ -169,38 +173,12 @@ async def _machines(uow: UnitOfWork, serials: set[str]) -> dict[str, tuple[int, 
 
 
 Key = tuple[int, str, datetime]
-SQLITE_INSERT = (
-    "INSERT INTO telemetry_readings (equipment_id, metric, ts, value) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (equipment_id, metric, ts) DO NOTHING"
-)
-PG_INSERT = (
-    "INSERT INTO telemetry_readings (equipment_id, metric, ts, value) "
-    "SELECT * FROM unnest($1::integer[], $2::varchar[], $3::timestamp[], $4::float8[]) "
-    "ON CONFLICT (equipment_id, metric, ts) DO NOTHING"
-)
 
 
 async def _insert(uow: UnitOfWork, rows: dict[Key, _Reading]) -> int:
-    """Insert what is new in one round trip; returns how many rows were new (a re-sent reading adds none).
-
-    Driver-level statements on purpose: this is the hot path, and the ORM's per-value
-    processing would cost more than the insert itself. Timestamps are written exactly as
-    the ORM writes them (naive UTC), so the unique key matches rows written either way.
-    """
-    if not rows:
-        return 0
-    conn = await uow.session.connection()
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        params = [(k[0], k[1], k[2].replace(tzinfo=None).isoformat(" ", "microseconds"), r.value) for k, r in rows.items()]
-        result = await conn.exec_driver_sql(SQLITE_INSERT, params)
-        return int(result.rowcount)
-    if dialect == "postgresql":
-        keys = list(rows)
-        columns = ([k[0] for k in keys], [k[1] for k in keys], [k[2].replace(tzinfo=None) for k in keys], [rows[k].value for k in keys])
-        result = await conn.exec_driver_sql(PG_INSERT, columns)
-        return int(result.rowcount)
-    raise RuntimeError(f"telemetry ingestion supports SQLite and PostgreSQL, not {dialect}")
+    """Insert what is new in one round trip; how many were new (a re-sent reading adds none)."""
+    flat = [(k[0], k[1], k[2], r.value) for k, r in rows.items()]
+    return await telemetry_sql.insert_new(await uow.session.connection(), flat)
 
 
 def _over_threshold(rows: dict[Key, _Reading], machines: dict[str, tuple[int, dict[str, Any]]]) -> dict[Key, _Reading]:
