@@ -1,0 +1,77 @@
+"""A whole quote on Telegram: drafted with inline buttons, approval cards pushed to the approvers,
+decided with a tap, every card edited to the outcome without buttons, the order made from the notice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from conversations.inbound import ConversationKey
+from conversations.local import sign_in
+from core.models import ApprovalCard, Order, Quote, QuoteStatus, utcnow
+from tests.support.catalog import add_catalog
+from tests.support.telegram import Harness, TgUser, buttons_of
+
+pytest_plugins = ("tests.support.telegram_fixtures",)
+
+
+async def bound(harness: Harness, login: str, user_id: int) -> TgUser:
+    await sign_in(harness.container.deps, ConversationKey("telegram", "", str(user_id), str(user_id)), login)
+    return harness.user(user_id)
+
+
+async def deliver(tg: Harness) -> list:
+    """One run of the notifier (a day ahead, so that quiet hours never hold the cards back)."""
+    before = len(tg.fake.calls)
+    assert tg.container.notifier is not None
+    await tg.container.notifier.deliver(utcnow() + timedelta(days=1))
+    await tg.adapter.drain()
+    return tg.fake.calls[before:]
+
+
+def to(calls: list, chat: int, method: str = "sendMessage") -> list:
+    return [c for c in calls if c.method == method and int(c.params["chat_id"]) == chat]
+
+
+async def test_quote_drafted_approved_and_ordered_on_telegram(tg):
+    await add_catalog(tg.container.sessionmaker)
+    rep, manager, director = await bound(tg, "rep", 111), await bound(tg, "manager", 222), await bound(tg, "director", 333)
+    await rep.say("/quote 恒力")
+    await rep.tap("苏州恒力")
+    await rep.say("X1000")
+    await rep.tap("X1000")
+    await rep.tap("100kW")
+    await rep.tap("Done")
+    await rep.say("6")
+    await rep.tap("10 %")
+    assert "CN¥583,200.00" in rep.text  # 108,000 × 6 − 10 %
+    await rep.tap("Submit")
+    assert "waiting for Wang Qiang (manager)" in rep.text
+
+    calls = await deliver(tg)
+    (card,) = to(calls, 222)
+    assert [b["text"] for b in buttons_of(card)] == ["✅ Approve", "❌ Reject", "💬 Comment"]
+    await manager.tap("Approve", [card])
+    assert "Next: Zhao Min (director)" in manager.text
+
+    calls = await deliver(tg)
+    edits = to(calls, 222, "editMessageText")
+    assert edits and int(edits[0].params["message_id"]) == int(card.result["message_id"])
+    assert "Approved by Wang Qiang" in edits[0].params["text"] and not buttons_of(edits[0])
+    assert any("now waiting for Zhao Min" in c.params.get("text", "") for c in to(calls, 111))
+    (director_card,) = to(calls, 333)
+    await director.tap("Approve", [director_card])
+    await director.tap("Approve", [director_card])  # the same card tapped twice: the second is told, nothing changes
+    assert "Already approved by Zhao Min" in director.text
+
+    calls = await deliver(tg)
+    assert not buttons_of(to(calls, 333, "editMessageText")[0])
+    outcome = [c for c in to(calls, 111) if "approved" in c.params.get("text", "")]
+    await rep.tap("Convert to order", outcome)
+    assert "Order SO-" in rep.text
+    async with tg.container.sessionmaker() as s:
+        assert (await s.scalars(select(Quote.status))).one() == QuoteStatus.ORDERED
+        assert (await s.scalars(select(Order))).one().total == 583200
+        copies = (await s.scalars(select(ApprovalCard).order_by(ApprovalCard.id))).all()
+        assert [(c.platform, c.chat_id, c.shown) for c in copies] == [("telegram", "222", "APPROVED"), ("telegram", "333", "APPROVED")]
