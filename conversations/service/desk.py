@@ -73,6 +73,9 @@ async def assessment_text(ctx: Ctx, days: int = 90) -> list[Reply]:
     rows = await assessment(ctx.session, since=ctx.turn.received_at - timedelta(days=days))
     lines = []
     for a in rows:
+        if not a.resolved and not a.ratings:
+            lines.append(ctx.t("svc.assess_none", name=a.engineer.display_name(ctx.locale)))
+            continue
         lines.append(ctx.t(
             "svc.assess_line", name=a.engineer.display_name(ctx.locale), resolved=a.resolved,
             response="-" if a.response_minutes is None else ctx.fmt.number(a.response_minutes),

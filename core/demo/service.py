@@ -9,6 +9,7 @@ from core.demo.context import Demo
 from core.demo.customers import HENGLI
 from core.geo import Point, distance_m
 from core.models import (
+    Customer,
     EngineerProfile,
     Equipment,
     PartStock,
@@ -133,29 +134,34 @@ async def _parts(demo: Demo, engineers: dict[str, User]) -> tuple[dict[str, Spar
 
 
 PLAN = (
-    # status, engineer, priority, type, hours ago created, problem
-    (TicketStatus.ASSIGNED, "engineer", Priority.URGENT, TicketType.REPAIR, 1.6, "泵体异响，出口压力波动"),
-    (TicketStatus.ASSIGNED, "engineer", Priority.NORMAL, TicketType.INSPECTION, 3, "年度巡检"),
-    (TicketStatus.ACCEPTED, "engineer", Priority.HIGH, TicketType.REPAIR, 5, "电机温升过高，疑似风扇损坏"),
-    (TicketStatus.ON_SITE, "engineer", Priority.NORMAL, TicketType.MAINTENANCE, 6, "定期保养：更换轴承和润滑油"),
-    (TicketStatus.WAITING_PARTS, "engineer", Priority.HIGH, TicketType.REPAIR, 30, "机械密封泄漏，需更换密封"),
-    (TicketStatus.RESOLVED, "engineer", Priority.NORMAL, TicketType.REPAIR, 26, "阀门执行器不动作"),
-    (TicketStatus.CLOSED, "engineer", Priority.NORMAL, TicketType.INSTALLATION, 120, "新泵安装调试"),
-    (TicketStatus.CLOSED, "engineer", Priority.HIGH, TicketType.REPAIR, 200, "压缩机排气温度高"),
-    (TicketStatus.NEW, None, Priority.URGENT, TicketType.REPAIR, 0.5, "设备停机，现场报警代码 E07"),
-    (TicketStatus.NEW, None, Priority.NORMAL, TicketType.INSTALLATION, 2, "新增一台 X150 多级泵，需安装"),
-    (TicketStatus.ASSIGNED, "engineer2", Priority.HIGH, TicketType.REPAIR, 3.5, "水泵振动超标"),
-    (TicketStatus.ACCEPTED, "engineer3", Priority.NORMAL, TicketType.MAINTENANCE, 20, "压缩机保养"),
-    (TicketStatus.CLOSED, "engineer2", Priority.NORMAL, TicketType.REPAIR, 300, "电动阀卡滞"),
-    (TicketStatus.CANCELLED, None, Priority.LOW, TicketType.INSPECTION, 48, "客户取消巡检"),
+    # status, engineer, priority, type, hours ago created, product line, problem
+    (TicketStatus.ASSIGNED, "engineer", Priority.URGENT, TicketType.REPAIR, 1.6, "pump", "泵体异响，出口压力波动"),
+    (TicketStatus.ASSIGNED, "engineer", Priority.NORMAL, TicketType.INSPECTION, 3, "motor", "年度巡检"),
+    (TicketStatus.ACCEPTED, "engineer", Priority.HIGH, TicketType.REPAIR, 5, "motor", "电机温升过高，疑似风扇损坏"),
+    (TicketStatus.ON_SITE, "engineer", Priority.NORMAL, TicketType.MAINTENANCE, 6, "pump", "定期保养：更换轴承和润滑油"),
+    (TicketStatus.WAITING_PARTS, "engineer", Priority.HIGH, TicketType.REPAIR, 30, "pump", "机械密封泄漏，需更换密封"),
+    (TicketStatus.RESOLVED, "engineer", Priority.NORMAL, TicketType.REPAIR, 26, "compressor", "排气压力不稳"),
+    (TicketStatus.CLOSED, "engineer", Priority.NORMAL, TicketType.INSTALLATION, 120, "pump", "新泵安装调试"),
+    (TicketStatus.CLOSED, "engineer", Priority.HIGH, TicketType.REPAIR, 200, "compressor", "压缩机排气温度高"),
+    (TicketStatus.NEW, None, Priority.URGENT, TicketType.REPAIR, 0.5, "pump", "设备停机，现场报警代码 E07"),
+    (TicketStatus.NEW, None, Priority.NORMAL, TicketType.INSTALLATION, 2, "valve", "新增电动阀，需安装调试"),
+    (TicketStatus.ASSIGNED, "engineer2", Priority.HIGH, TicketType.REPAIR, 3.5, "pump", "水泵振动超标"),
+    (TicketStatus.ACCEPTED, "engineer3", Priority.NORMAL, TicketType.MAINTENANCE, 20, "compressor", "压缩机保养"),
+    (TicketStatus.CLOSED, "engineer2", Priority.NORMAL, TicketType.REPAIR, 300, "valve", "电动阀卡滞"),
+    (TicketStatus.CANCELLED, None, Priority.LOW, TicketType.INSPECTION, 48, "motor", "客户取消巡检"),
 )
 PATH = (TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.ON_SITE, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 
 async def _tickets(demo: Demo, engineers: dict[str, User], machines: list[Equipment], parts: dict[str, SparePart], central: Warehouse) -> None:
     customers = {c.id: c for c in demo.customers}
-    for n, (status, login, priority, type_, hours, problem) in enumerate(PLAN, start=1):
-        machine = machines[n % min(len(machines), 8)] if machines else None
+    by_line: dict[str, list[Equipment]] = {}
+    for m in machines:
+        by_line.setdefault(m.product_line, []).append(m)
+    load: dict[str, int] = {}
+    for n, (status, login, priority, type_, hours, line, problem) in enumerate(PLAN, start=1):
+        pool = by_line.get(line) or machines
+        machine = pool[(n // 2) % len(pool)] if pool else None
         customer = customers[machine.customer_id] if machine else demo.customers[0]
         created = demo.now - timedelta(hours=hours)
         respond_by, resolve_by = deadlines(SLA, priority.value, created)
@@ -165,10 +171,12 @@ async def _tickets(demo: Demo, engineers: dict[str, User], machines: list[Equipm
             type=type_, priority=priority, status=status, problem=problem, skill=machine.product_line if machine else None,
             assignee_id=engineer.id if engineer else None, created_by_id=demo.users["manager"].id, source="chat",
             created_at=created, respond_by=respond_by, resolve_by=resolve_by, arrival_flags=[],
-            dispatch_note=f"km={demo.rng.uniform(1, 15):.1f};skill={machine.product_line if machine else ''};load={demo.rng.randint(0, 3)}" if engineer else None,
+            dispatch_note=_reason(engineer, customer, machine, load.get(login or "", 0)) if engineer else None,
         )
         demo.session.add(ticket)
         await demo.session.flush()
+        if engineer and status in (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.ON_SITE, TicketStatus.WAITING_PARTS):
+            load[login or ""] = load.get(login or "", 0) + 1
         _history(demo, ticket, created, hours)
         if status == TicketStatus.WAITING_PARTS:
             demo.session.add(TicketPart(ticket_id=ticket.id, part_id=parts["SEAL-X100"].id, warehouse_id=central.id, quantity=1, reserved=True, user_id=ticket.assignee_id))
@@ -184,8 +192,19 @@ async def _tickets(demo: Demo, engineers: dict[str, User], machines: list[Equipm
             demo.session.add(ServiceRating(ticket_id=ticket.id, engineer_id=ticket.assignee_id, customer_id=ticket.customer_id, attitude=stars[0], response=stars[1], quality=stars[2], comment="工程师很专业", locale="zh-CN", at=ticket.closed_at or created))
 
 
+def _reason(engineer: User, customer: Customer, machine: Equipment | None, load: int) -> str:
+    """The dispatch reason as dispatch writes it, from the engineer's base to the site."""
+    base = next(b for login, *_, b in ENGINEERS if login == engineer.login)
+    km = distance_m(Point(*base), Point(customer.lat or base[0], customer.lon or base[1])) / 1000
+    return f"km={km:.1f};skill={machine.product_line if machine else ''};load={load}"
+
+
+STEP_HOURS = (0.0, 0.1, 0.6, 2.0)
+"""When the first steps happen after a ticket opens (new, assigned, accepted, on site); later ones spread over its age."""
+
+
 def _history(demo: Demo, ticket: Ticket, created: datetime, hours: float) -> None:
-    """Transitions along the usual path up to the ticket's status, spread over its age."""
+    """Transitions along the usual path up to the ticket's status, at plausible moments within its age."""
     target = ticket.status
     steps: list[TicketStatus] = []
     if target == TicketStatus.CANCELLED:
@@ -197,7 +216,8 @@ def _history(demo: Demo, ticket: Ticket, created: datetime, hours: float) -> Non
     stamps = {TicketStatus.ASSIGNED: "assigned_at", TicketStatus.ACCEPTED: "accepted_at", TicketStatus.ON_SITE: "arrived_at", TicketStatus.RESOLVED: "resolved_at", TicketStatus.CLOSED: "closed_at"}
     previous: TicketStatus | None = None
     for i, step in enumerate(steps):
-        at = created + timedelta(hours=hours * 0.8 * i / max(len(steps) - 1, 1))
+        offset = STEP_HOURS[i] if i < len(STEP_HOURS) else hours * (0.6 + 0.1 * i)
+        at = created + timedelta(hours=min(offset, hours * 0.9))
         demo.session.add(TicketTransition(ticket_id=ticket.id, from_status=previous.value if previous else None, to_status=step.value, at=at, user_id=ticket.assignee_id, platform="demo"))
         if step in stamps:
             setattr(ticket, stamps[step], at)
