@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import json
 import socket
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,7 +104,8 @@ class SlackMock:
         try:
             await asyncio.wait_for(poll(), within)
         except TimeoutError:
-            raise AssertionError(f"timed out waiting for {what}; calls: {[c.method for c in self.calls]}") from None
+            seen = Counter(c.method for c in self.calls)
+            raise AssertionError(f"timed out waiting for {what}; calls so far: {dict(seen)}") from None
         return []
 
     def clear(self) -> None:
