@@ -45,7 +45,9 @@ async def customer_hits(
     *,
     limit: int,
     near: Point | None,
+    known: dict[int, float] | None = None,
 ) -> list[CustomerHit]:
+    """`known`: exact distances already computed per slot (nearby), reused when the row has not moved."""
     ix = search.customers.index
     head = ranked[: limit + SPARE]
     ids = [int(ix.cols["entity"][slot]) for slot, _, _ in head]
@@ -65,7 +67,8 @@ async def customer_hits(
         visible = scope.can_read_customer(customer)
         far = None
         if near is not None and customer.lat is not None and customer.lon is not None:
-            far = distance_m(near, Point(customer.lat, customer.lon))
+            same_place = customer.lat == ix.cols["lat"][slot] and customer.lon == ix.cols["lon"][slot]
+            far = known[slot] if known and slot in known and same_place else distance_m(near, Point(customer.lat, customer.lon))
         owner = owners.get(customer.owner_id) if customer.owner_id else None
         hits.append(CustomerHit(customer, score, visible, owner, far, via if visible else None))
         if len(hits) == limit:

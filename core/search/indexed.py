@@ -158,7 +158,7 @@ class IndexedSearch:
             mask &= ix.cols["owner"][slots] == NO_ID
         found = nearest(point, radius_m, slots[mask], lat, lon, limit)  # type: ignore[arg-type]
         ranked: list[tuple[int, float, str | None]] = [(slot, 100.0, None) for slot, _ in found]
-        hits = await customer_hits(self, session, scope, ranked, limit=limit, near=point)
+        hits = await customer_hits(self, session, scope, ranked, limit=limit, near=point, known=dict(found))
         return [h for h in hits if h.visible and h.distance_m is not None and h.distance_m <= radius_m]
 
     async def similar_customers(self, session: AsyncSession, *, query: str, limit: int = 20) -> list[Customer]:
