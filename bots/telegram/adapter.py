@@ -44,6 +44,11 @@ MAX_IN_FLIGHT = 256
 POLL_TIMEOUT_S = 25
 RECONNECT_S = (5, 15, 60, 300)
 SWEEP_EVERY_S = 6 * 3600
+DB_TURNS_AT_ONCE = 8
+"""Updates using the database at once (PostgreSQL; SQLite: one). A turn may hold two pooled
+connections (its unit of work and the search index's reader), so this keeps the pool from
+running dry; on SQLite, whose every transaction takes the single write lock, queueing here
+hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
 
 
@@ -59,7 +64,8 @@ class TelegramAdapter:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
         self.bot = Bot(token, session=session)
         self.dp = Dispatcher(events_isolation=SimpleEventIsolation())
-        self.dedupe = DedupeMiddleware(deps.sessionmaker, f"{PLATFORM}:{self.bot.id}")
+        self._db_turns = asyncio.Semaphore(1 if deps.settings.is_sqlite else DB_TURNS_AT_ONCE)
+        self.dedupe = DedupeMiddleware(deps.sessionmaker, f"{PLATFORM}:{self.bot.id}", self._db_turns)
         self.dp.update.outer_middleware(self.dedupe)
         self.dp.message.register(self._on_message)
         self.dp.edited_message.register(self._on_edited)
@@ -214,7 +220,8 @@ class TelegramAdapter:
 
     async def _handle(self, chat: Chat, user: User, event: Event) -> list[Reply]:
         turn = Turn(key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code)
-        return await self.engine.handle(turn)
+        async with self._db_turns:
+            return await self.engine.handle(turn)
 
     async def _reply(self, chat: Chat, user: User, replies: list[Reply]) -> None:
         if not replies:
@@ -230,7 +237,7 @@ class TelegramAdapter:
         """Look the user's language up only when the adapter writes words of its own (location asks)."""
         locale: str = self.deps.settings.default_locale
         if any(isinstance(r, AskLocation) for r in replies):
-            async with self.deps.sessionmaker() as session:
+            async with self._db_turns, self.deps.sessionmaker() as session:
                 found = await identities.resolve(session, platform=PLATFORM, workspace="", external_user_id=user_id)
             picked = found[1].locale if found else None
             locale = picked or normalise_locale(hint) or locale

@@ -8,6 +8,7 @@ redelivery that races the first delivery on another worker waits for it and is d
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -27,8 +28,8 @@ KEEP = timedelta(days=7)
 class DedupeMiddleware(BaseMiddleware):
     """Outer middleware on the dispatcher's update observer (webhook and polling alike)."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], source: str) -> None:
-        self.sessionmaker, self.source = sessionmaker, source
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], source: str, slots: asyncio.Semaphore) -> None:
+        self.sessionmaker, self.source, self.slots = sessionmaker, source, slots
 
     async def __call__(
         self,
@@ -42,7 +43,7 @@ class DedupeMiddleware(BaseMiddleware):
         return await handler(event, data)
 
     async def first_time(self, update_id: int) -> bool:
-        async with self.sessionmaker() as session:
+        async with self.slots, self.sessionmaker() as session:
             new = await first_time(session, source=self.source, event_id=str(update_id))
             await session.commit()
         return new
