@@ -33,7 +33,7 @@ class ApprovalsFlow(Flow):
             return [Text(ctx.t("approval.none"))]
         replies: list[Reply] = [Text(ctx.t("approval.list_header", count=len(steps)))]
         for step in steps[:MAX_CARDS]:
-            view = await load_view(ctx.session, step.quote_id)
+            view = await load_view(ctx.session, approvals.quote_id_of(step))
             replies.append(approval_card(view, step, ctx, ctx.deps.codec))
         if len(steps) > MAX_CARDS:
             replies.append(Text(ctx.t("approval.more", count=len(steps) - MAX_CARDS)))

@@ -70,7 +70,7 @@ async def go_away(
     await uow.session.flush()
     waiting = (
         await uow.session.execute(
-            select(ApprovalStep.id, ApprovalStep.quote_id)
+            select(ApprovalStep.id, Quote.id)
             .join(Quote, Quote.id == ApprovalStep.quote_id)
             .where(ApprovalStep.approver_id == me.id, ApprovalStep.status == StepStatus.PENDING, Quote.owner_id != delegate.id)
         )

@@ -67,6 +67,7 @@ async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int
         .join(ApprovalStep, ApprovalStep.id == ApprovalCard.step_id)
         .where(
             ApprovalStep.status.in_(DECIDED),
+            ApprovalStep.quote_id.is_not(None),
             ApprovalCard.shown != ApprovalStep.status,
             ApprovalCard.attempts < MAX_ATTEMPTS,
         )
@@ -77,7 +78,9 @@ async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int
         stmt = stmt.where(ApprovalCard.step_id.in_(step_ids))
     rows = (await session.execute(stmt)).all()
     return [
-        DueEdit(c.id, s.id, s.quote_id, c.user_id, c.platform, c.chat_id, c.message_id, s.status.name) for c, s in rows
+        DueEdit(c.id, s.id, s.quote_id, c.user_id, c.platform, c.chat_id, c.message_id, s.status.name)
+        for c, s in rows
+        if s.quote_id is not None
     ]
 
 

@@ -39,9 +39,9 @@ class Swept:
 
 async def sweep(uow: UnitOfWork, *, now: datetime, policy: Policy) -> Swept:
     session = uow.session
-    steps = (
-        await session.scalars(
-            select(ApprovalStep)
+    rows = (
+        await session.execute(
+            select(ApprovalStep, Quote)
             .join(Quote, Quote.id == ApprovalStep.quote_id)
             .where(
                 ApprovalStep.status == StepStatus.PENDING,
@@ -52,13 +52,13 @@ async def sweep(uow: UnitOfWork, *, now: datetime, policy: Policy) -> Swept:
         )
     ).all()
     done = Swept()
-    for step in steps:
+    for step, quote in rows:
         assert step.activated_at is not None
         waited = working_hours_between(step.activated_at, now, policy.tz, policy.day_start, policy.day_end)
-        if waited >= policy.escalate_after_h and await _escalate(uow, step, now):
+        if waited >= policy.escalate_after_h and await _escalate(uow, step, quote, now):
             done.escalated += 1
             continue
-        if waited >= policy.remind_after_h and step.reminded_at is None and await _remind(uow, step, now):
+        if waited >= policy.remind_after_h and step.reminded_at is None and await _remind(uow, step, quote, now):
             done.reminded += 1
     return done
 
@@ -74,17 +74,16 @@ async def _claim(session: AsyncSession, step_id: int, column: str, values: dict[
     return result.first() is not None
 
 
-async def _remind(uow: UnitOfWork, step: ApprovalStep, now: datetime) -> bool:
+async def _remind(uow: UnitOfWork, step: ApprovalStep, quote: Quote, now: datetime) -> bool:
     if not await _claim(uow.session, step.id, "reminded_at", {"reminded_at": now}):
         return False
-    uow.record(ApprovalReminderDue(step.id, step.quote_id, step.approver_id))
+    uow.record(ApprovalReminderDue(step.id, quote.id, step.approver_id))
     return True
 
 
-async def _escalate(uow: UnitOfWork, step: ApprovalStep, now: datetime) -> bool:
+async def _escalate(uow: UnitOfWork, step: ApprovalStep, quote: Quote, now: datetime) -> bool:
     """To the approver's superior; an approver with nobody above is reminded instead."""
     approver = await uow.session.get_one(User, step.approver_id)
-    quote = await uow.session.get_one(Quote, step.quote_id)
     superior = approver.manager_id
     if superior is None or superior == quote.owner_id:
         return False
@@ -93,8 +92,8 @@ async def _escalate(uow: UnitOfWork, step: ApprovalStep, now: datetime) -> bool:
         values["reminded_at"] = now
     if not await _claim(uow.session, step.id, "escalated_at", values):
         return False
-    uow.audit(None, "approval.escalate", "quote", step.quote_id, step=step.id, to=superior)
-    uow.record(ApprovalEscalated(step.id, step.quote_id, step.approver_id, superior))
+    uow.audit(None, "approval.escalate", "quote", quote.id, step=step.id, to=superior)
+    uow.record(ApprovalEscalated(step.id, quote.id, step.approver_id, superior))
     return True
 
 

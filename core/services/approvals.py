@@ -109,11 +109,18 @@ async def decider_role(session: AsyncSession, user: User, step: ApprovalStep, qu
     raise PermissionDenied("approval.error.not_yours")
 
 
+def quote_id_of(step: ApprovalStep) -> int:
+    """The quote a step belongs to (steps of other chains, such as rebate claims, are not decided here)."""
+    if step.quote_id is None:
+        raise NotFound("approval.error.unknown")
+    return step.quote_id
+
+
 async def load_step(session: AsyncSession, step_id: int) -> tuple[ApprovalStep, Quote]:
     step = await session.get(ApprovalStep, step_id, populate_existing=True)
     if step is None:
         raise NotFound("approval.error.unknown")
-    quote = await session.get_one(Quote, step.quote_id, populate_existing=True)
+    quote = await session.get_one(Quote, quote_id_of(step), populate_existing=True)
     return step, quote
 
 

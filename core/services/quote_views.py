@@ -122,4 +122,4 @@ async def waiting_on(session: AsyncSession, quote_ids: Sequence[int]) -> dict[in
             .where(ApprovalStep.quote_id.in_(quote_ids), ApprovalStep.status == "pending")
         )
     ).all()
-    return {qid: user for qid, user in rows}
+    return {qid: user for qid, user in rows if qid is not None}
