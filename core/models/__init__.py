@@ -11,6 +11,7 @@ from core.models.approvals import (
 )
 from core.models.base import Base, utcnow
 from core.models.customers import Contact, Customer, CustomerGrade, CustomerType
+from core.models.dealers import DealerProduct, DealerTarget, SafetyStock, StockLine, StockReport
 from core.models.identity import BindingCode, ChatIdentity
 from core.models.leads import Lead, LeadSource, LeadStatus, Task, TaskKind, TaskStatus
 from core.models.notifications import Notification, NotificationPrefs, OutboxStatus
@@ -36,6 +37,7 @@ from core.models.quotes import (
     QuoteLineOption,
     QuoteStatus,
 )
+from core.models.rebates import ClaimStatus, OrderRefund, RebateClaim, RebatePeriod, RebatePolicy, RebateTier
 from core.models.search import SearchChange
 from core.models.send_budget import SendStamp
 from core.models.service import (
@@ -68,6 +70,7 @@ __all__ = [
     "BindingCode",
     "ChatIdentity",
     "ChatInboxMessage",
+    "ClaimStatus",
     "Company",
     "Contact",
     "ContactKind",
@@ -75,6 +78,8 @@ __all__ = [
     "Customer",
     "CustomerGrade",
     "CustomerType",
+    "DealerProduct",
+    "DealerTarget",
     "Department",
     "DialogState",
     "EngineerProfile",
@@ -89,6 +94,7 @@ __all__ = [
     "Opportunity",
     "OpportunityStage",
     "Order",
+    "OrderRefund",
     "OutboxStatus",
     "PartStock",
     "PlatformToken",
@@ -107,12 +113,19 @@ __all__ = [
     "QuoteLine",
     "QuoteLineOption",
     "QuoteStatus",
+    "RebateClaim",
+    "RebatePeriod",
+    "RebatePolicy",
+    "RebateTier",
     "Role",
+    "SafetyStock",
     "SearchChange",
     "SendStamp",
     "ServiceRating",
     "SparePart",
     "StepStatus",
+    "StockLine",
+    "StockReport",
     "Task",
     "TaskKind",
     "TaskStatus",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, utcnow
@@ -18,6 +18,10 @@ class ApproverKind(enum.StrEnum):
     """The requester's direct superior."""
     DIRECTOR = "director"
     """The first director above the requester (any director when none is above)."""
+    CHANNEL = "channel"
+    """A rebate claim's first step: the dealer's channel manager (the dealer customer's owner)."""
+    FINANCE = "finance"
+    """A rebate claim's last step: finance."""
 
 
 class StepStatus(enum.StrEnum):
@@ -51,13 +55,18 @@ class ApprovalRule(Base):
 
 
 class ApprovalStep(Base):
+    """One approver's turn in a chain that approves a quote or a rebate claim (exactly one is set)."""
+
     __tablename__ = "approval_steps"
     __table_args__ = (
         UniqueConstraint("quote_id", "position"),
+        UniqueConstraint("claim_id", "position"),
         Index("ix_approval_steps_approver_status", "approver_id", "status"),
+        CheckConstraint("(quote_id IS NULL) <> (claim_id IS NULL)", name="one_subject"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("rebate_claims.id", ondelete="CASCADE"))
     position: Mapped[int]
     approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approver_kind: Mapped[ApproverKind] = mapped_column(Enum(ApproverKind, native_enum=False, length=20))
