@@ -144,8 +144,8 @@ def card_fields(sp: Speaker, v: TicketView, now: datetime) -> list[Field]:
     if v.assignee is not None:
         fields.append(Field(sp.t("svc.f.engineer"), f"{v.assignee.display_name(sp.locale)} · {reason_text(sp, t.dispatch_note)}"))
     if t.arrived_at is not None and t.arrival_distance_m is not None:
-        verdict = sp.t("checkin.inside" if t.arrival_inside else "checkin.outside", radius="")
-        fields.append(Field(sp.t("svc.f.arrived"), f"{fmt.datetime(t.arrived_at)} · {fmt.distance(t.arrival_distance_m)} · {verdict.strip()}"))
+        verdict = sp.t("team.inside" if t.arrival_inside else "team.outside")
+        fields.append(Field(sp.t("svc.f.arrived"), f"{fmt.datetime(t.arrived_at)} · {fmt.distance(t.arrival_distance_m)} · {verdict}"))
     if v.parts:
         rows = [f"{p.sku} {p.name_zh} ×{tp.quantity}" + (f" ({sp.t('svc.reserved')})" if tp.reserved else "") for tp, p in v.parts]
         fields.append(Field(sp.t("svc.f.parts"), "\n".join(rows)))

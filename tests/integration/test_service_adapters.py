@@ -1,9 +1,11 @@
-"""The engineer's whole ticket through the landed adapters' real front doors: the web chat's JSON API
-and Telegram's webhook (against a fake Bot API): card buttons, location, step-by-step resolution,
-and the rating QR code as a native image."""
+"""The whole ticket through the landed adapters' real front doors: the web chat's JSON API, Telegram's
+webhook (a fake Bot API) and Slack's signed requests (a fake Web API): the manager creates and
+dispatches, the engineer accepts, arrives (native location or the signed page), resolves (form,
+modal or step by step) and gets the rating QR code as a native image."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import httpx
@@ -92,3 +94,55 @@ async def test_telegram(tg, world):
         ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
         assert ticket.status == TicketStatus.RESOLVED and ticket.arrival_inside
 
+
+
+async def test_slack(clean_db, world):
+    from urllib.parse import urlsplit
+
+    from tests.integration.test_slack_checkin import texts
+    from tests.support.slack import slack_env, text_input, view_submission
+
+    def with_button(posts: list[dict], label: str) -> dict:
+        """The newest message showing `label`: posted, or a card Slack updated in place."""
+        updated = [{"blocks": c.args["blocks"], "ts": c.args["ts"]} for c in env.mock.of("chat.update")]
+        for post in reversed([*updated, *posts]):
+            if label in json.dumps(post.get("blocks", []), ensure_ascii=False):
+                return post
+        raise AssertionError(f"no {label!r} in {[texts(p) for p in posts]}")
+
+    async with slack_env(clean_db) as env:
+        await make_service_world(env.container.sessionmaker, world)
+        manager = await env.bound("manager")
+        await manager.command("newticket 恒力")
+        for label in ("苏州恒力", "X100", "repair"):
+            await manager.click(with_button(await manager.settle(), label), label)
+        await manager.settle()
+        await manager.say("泵体异响")
+        await manager.click(with_button(await manager.settle(), "urgent"), "urgent")
+        number = re.search(r"FW-\d{6}-\d{4}", " ".join(texts(p) for p in await manager.settle())).group(0)
+
+        engineer = await env.bound("engineer")
+        await engineer.command("tickets")
+        await engineer.click(with_button(await engineer.settle(), number), number)
+        card = with_button(await engineer.settle(), "Accept")
+        assert "13812345678" in texts(card)
+        await engineer.click(card, "Accept")
+        await engineer.click(with_button(await engineer.settle(), "Arrived"), "Arrived")
+        ask = with_button(await engineer.settle(), "check-in page")
+        link = next(b["url"] for b in ask["blocks"][-1]["elements"] if "url" in b)
+        posted = await env.http.post(urlsplit(link).path, json={"lat": SIP[0], "lon": SIP[1], "accuracy_m": 12})
+        assert posted.status_code == 200 and posted.json()["delivered"] is True
+        posts = await engineer.settle()
+        assert "inside the geofence" in " ".join(texts(p) for p in posts)
+        engineer.seen = len(engineer.posts())
+        await engineer.click(with_button(posts, "Resolve"), "Resolve")
+        await engineer.click(with_button(await engineer.replies(), "Open the form"), "Open the form")
+        [opened] = await env.mock.wait("views.open")
+        answer = await engineer.interact(view_submission(engineer.user, opened.args["view"], {"resolution": text_input("更换机械密封")}))
+        assert answer.status_code == 200
+        await env.mock.wait("files.completeUploadExternal")
+        [upload] = env.mock.of("upload")
+        assert upload.args["data"].startswith(b"\x89PNG")
+        async with env.container.sessionmaker() as s:
+            ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
+            assert ticket.status == TicketStatus.RESOLVED and ticket.resolution == "更换机械密封"
