@@ -29,7 +29,7 @@ from conversations.state import expiry
 from conversations.tokens import BadToken
 from core.errors import DomainError
 from core.permissions import scope_for
-from core.services import identities
+from core.services import identities, inbound_dedupe
 from core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ class Engine:
             ctx = Ctx(turn=turn, deps=self.deps, uow=uow, locale=self.deps.settings.default_locale)
             ctx.launch = self._launch
             try:
+                if not await self._first_delivery(turn, uow):
+                    return []
                 await self._identify(ctx)
                 replies = await self._route(ctx)
                 replies = self._degrade_forms(ctx, replies)
@@ -62,6 +64,17 @@ class Engine:
                 await uow.rollback()
                 log.exception("turn failed on %s", turn.key.platform)
                 return [Text(ctx.t("error.internal"))]
+
+    async def _first_delivery(self, turn: Turn, uow: UnitOfWork) -> bool:
+        """A platform redelivering an event (slow webhook answer, restart) gets nothing done twice:
+        the event's marker is written in the same transaction as the turn's effects."""
+        if turn.event_id is None:
+            return True
+        source, event_id = turn.event_id
+        if await inbound_dedupe.first_time(uow.session, source=source, event_id=event_id):
+            return True
+        log.info("%s event %s was handled before; dropped", source, event_id)
+        return False
 
     async def _identify(self, ctx: Ctx) -> None:
         key = ctx.turn.key

@@ -96,3 +96,6 @@ class Turn:
     locale_hint: str | None = None
     """The platform profile's language, used until the user picks one."""
     received_at: datetime = field(default_factory=utcnow)
+    event_id: tuple[str, str] | None = None
+    """(source, id) of the platform event, e.g. ('telegram:<bot>', update_id): a redelivery is
+    dropped by the engine, in the same transaction as the first delivery's effects."""

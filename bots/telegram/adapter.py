@@ -1,7 +1,7 @@
 """The Telegram adapter: aiogram's Dispatcher turns updates into turns; replies go out natively.
 
-Webhook mode (with a public URL) or long polling (without); the same dispatcher, with the
-update de-duplication in an outer middleware, serves both. A webhook request is acknowledged
+Webhook mode (with a public URL) or long polling (without); the same dispatcher serves both,
+and every turn carries its update_id so that the engine handles a redelivery once. A webhook request is acknowledged
 as soon as the update is parsed; the turn runs in a task (at most MAX_IN_FLIGHT at once, then
 the webhook waits, which slows Telegram down instead of piling up work).
 """
@@ -24,7 +24,7 @@ from fastapi import APIRouter
 
 from bots.base import DeliveryError, Sent
 from bots.fallback import page_buttons
-from bots.telegram.dedupe import DedupeMiddleware
+from bots.telegram.dedupe import forget_old, source_of
 from bots.telegram.inbound import PRIVATE_CAPS, action_event, caps_of, edited_event, key_of, message_event
 from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands
 from bots.telegram.limits import SendLimits
@@ -65,8 +65,7 @@ class TelegramAdapter:
         self.bot = Bot(token, session=session)
         self.dp = Dispatcher(events_isolation=SimpleEventIsolation())
         self._db_turns = asyncio.Semaphore(1 if deps.settings.is_sqlite else DB_TURNS_AT_ONCE)
-        self.dedupe = DedupeMiddleware(deps.sessionmaker, f"{PLATFORM}:{self.bot.id}", self._db_turns)
-        self.dp.update.outer_middleware(self.dedupe)
+        self.source = source_of(self.bot.id)
         self.dp.message.register(self._on_message)
         self.dp.edited_message.register(self._on_edited)
         self.dp.callback_query.register(self._on_callback)
@@ -158,7 +157,7 @@ class TelegramAdapter:
         while await self._pause(wait):
             wait = SWEEP_EVERY_S
             try:
-                gone = await self.dedupe.forget_old()
+                gone = await forget_old(self.deps.sessionmaker, self.source)
                 log.debug("forgot %d old Telegram update ids", gone)
             except Exception:  # the next sweep retries; de-duplication still works meanwhile
                 log.exception("pruning processed Telegram updates failed")
@@ -192,21 +191,21 @@ class TelegramAdapter:
             await asyncio.gather(*busy, return_exceptions=True)
 
     # -- handlers -------------------------------------------------------------
-    async def _on_message(self, message: Message) -> None:
+    async def _on_message(self, message: Message, event_update: Update) -> None:
         if message.from_user is not None:
             event = message_event(message, self.username)
-            await self._turn(message.chat, message.from_user, event)
+            await self._turn(message.chat, message.from_user, event, event_update.update_id)
 
-    async def _on_edited(self, message: Message) -> None:
+    async def _on_edited(self, message: Message, event_update: Update) -> None:
         if message.from_user is not None:
-            await self._turn(message.chat, message.from_user, edited_event(message))
+            await self._turn(message.chat, message.from_user, edited_event(message), event_update.update_id)
 
-    async def _on_callback(self, query: CallbackQuery) -> None:
+    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         event, message = action_event(query.data), query.message
         if event is None or message is None:
             await self.sender.answer(query.id)
             return
-        replies = await self._handle(message.chat, query.from_user, event)
+        replies = await self._handle(message.chat, query.from_user, event, event_update.update_id)
         notice = expired_notice(replies)
         await self.sender.answer(query.id, notice)
         if notice is not None:
@@ -214,12 +213,15 @@ class TelegramAdapter:
         else:
             await self._reply(message.chat, query.from_user, replies)
 
-    async def _turn(self, chat: Chat, user: User, event: Event | None) -> None:
+    async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int) -> None:
         if event is not None:
-            await self._reply(chat, user, await self._handle(chat, user, event))
+            await self._reply(chat, user, await self._handle(chat, user, event, update_id))
 
-    async def _handle(self, chat: Chat, user: User, event: Event) -> list[Reply]:
-        turn = Turn(key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code)
+    async def _handle(self, chat: Chat, user: User, event: Event, update_id: int) -> list[Reply]:
+        turn = Turn(
+            key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code,
+            event_id=(self.source, str(update_id)),
+        )
         async with self._db_turns:
             return await self.engine.handle(turn)
 

@@ -1,55 +1,31 @@
 """Each Telegram update is handled once, by update_id, across restarts and workers.
 
-Telegram redelivers an update when our answer was slow or lost; polling after a restart can
-see the last batch again. The marker row is committed before the work starts, so a
-redelivery that races the first delivery on another worker waits for it and is dropped
-(at most once: an update whose processing crashes is not retried).
+Telegram redelivers an update when our answer was slow or lost, and polling after a restart
+may see the last batch again. Every turn carries `(source, update_id)` as its event id; the
+engine writes that marker in the same transaction as the turn's effects and drops a
+redelivery, so an update is done exactly once even when two workers get it at the same time.
+Markers older than a week are forgotten (Telegram gives up redelivering within a day).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
-from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import utcnow
-from core.services.inbound_dedupe import first_time, prune
+from core.services.inbound_dedupe import prune
 
-log = logging.getLogger(__name__)
 KEEP = timedelta(days=7)
 
 
-class DedupeMiddleware(BaseMiddleware):
-    """Outer middleware on the dispatcher's update observer (webhook and polling alike)."""
+def source_of(bot_id: int) -> str:
+    """Update ids are per bot: a second bot on the same database keeps its own."""
+    return f"telegram:{bot_id}"
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], source: str, slots: asyncio.Semaphore) -> None:
-        self.sessionmaker, self.source, self.slots = sessionmaker, source, slots
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        if isinstance(event, Update) and not await self.first_time(event.update_id):
-            log.info("update %s already handled; dropped", event.update_id)
-            return None
-        return await handler(event, data)
-
-    async def first_time(self, update_id: int) -> bool:
-        async with self.slots, self.sessionmaker() as session:
-            new = await first_time(session, source=self.source, event_id=str(update_id))
-            await session.commit()
-        return new
-
-    async def forget_old(self) -> int:
-        async with self.sessionmaker() as session:
-            gone = await prune(session, source=self.source, before=utcnow() - KEEP)
-            await session.commit()
-        return gone
+async def forget_old(sessionmaker: async_sessionmaker[AsyncSession], source: str) -> int:
+    async with sessionmaker() as session:
+        gone = await prune(session, source=source, before=utcnow() - KEEP)
+        await session.commit()
+    return gone

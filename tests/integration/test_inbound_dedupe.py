@@ -58,3 +58,22 @@ async def test_prune_forgets_only_old_events_of_its_source(clean_db: AsyncEngine
     async with sessions() as session:
         left = set(await session.execute(select(ProcessedEvent.source, ProcessedEvent.event_id)))
     assert left == {("telegram:1", "2"), ("slack", "1")}
+
+
+async def test_the_engine_drops_a_redelivered_event_but_not_one_whose_turn_failed(container, world) -> None:
+    from conversations.inbound import CommandEvent, ConversationKey, Turn
+    from conversations.local import sign_in
+
+    rep = ConversationKey("test", "", "c1", "u1")
+    await sign_in(container.deps, rep, "rep")
+    lead = CommandEvent("lead", "王经理 13812345678 嘉兴新锐环保")
+    assert await container.engine.handle(Turn(rep, lead, event_id=("test", "42")))
+    assert await container.engine.handle(Turn(rep, lead, event_id=("test", "42"))) == []
+    stranger = ConversationKey("test", "", "c2", "u2")
+    wrong_code = CommandEvent("start", "ABCD-EFGH")
+    for _ in range(2):  # the refused binding wrote nothing, its marker included: a redelivery is answered again
+        replies = await container.engine.handle(Turn(stranger, wrong_code, event_id=("test", "43")))
+        assert "not valid" in replies[0].text  # type: ignore[union-attr]
+    async with container.sessionmaker() as session:
+        ids = set(await session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.source == "test")))
+    assert ids == {"42"}
