@@ -10,8 +10,8 @@ from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Choices, Field, Reply, Text
 from conversations.pickers import customer_choices, find_customers, hidden_row
 from conversations.quote_sections import quote_sections
-from core.models import Customer, CustomerGrade, Role, Visit
 from conversations.service.sections import service_sections
+from core.models import Customer, CustomerGrade, Role, Visit
 from core.services.customers import Customer360, change_grade, customer_360
 
 REVIEWERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
