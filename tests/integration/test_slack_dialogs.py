@@ -15,7 +15,7 @@ from conversations.context import Ctx
 from conversations.engine import Engine
 from conversations.flow import Flow
 from conversations.flows import all_flows
-from conversations.messages import Card, Field, Media, Reply, Text
+from conversations.messages import Action, Card, Field, Media, Reply, Text
 from core.models import Lead
 from tests.support.slack import block_actions, find_button, slack_env, text_input, view_submission
 from tests.support.slack_mock import dm_of
@@ -218,3 +218,13 @@ async def test_posts_to_one_channel_are_paced(env):
     await asyncio.gather(*(env.adapter.send(f"D0OTHER{i}", [Text("x")]) for i in range(6)))
     assert len({c.args["channel"] for c in env.mock.of("chat.postMessage")}) == 7
 
+
+
+async def test_a_notifier_can_replace_a_sent_card(env):
+    """send() gives back the message ts; edit() puts the decided card in its place."""
+    pending = Card("Quote Q-17 · ¥120,000", (Field("Customer", "苏州恒力"),), (Action("Approve", token="ap.-.y17.abcdef"),), ref="quote:17")
+    sent = await env.adapter.send(dm_of("UMANAGER"), [pending])
+    await env.adapter.edit(dm_of("UMANAGER"), sent.message_ids[0], [Card("Quote Q-17 · approved", (Field("Customer", "苏州恒力"),), ref="quote:17")])
+    [update] = env.mock.of("chat.update")
+    assert update.args["ts"] == sent.message_ids[0] and update.args["channel"] == dm_of("UMANAGER")
+    assert update.args["blocks"][0]["text"]["text"] == "Quote Q-17 · approved" and "actions" not in dumps(update.args["blocks"])
