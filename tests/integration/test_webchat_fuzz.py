@@ -10,7 +10,7 @@ from bootstrap import build, create_app
 from tests.conftest import test_settings
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=10,
 )
@@ -29,7 +29,7 @@ async def test_random_bodies_never_break_the_server(clean_db, world):
             JSON,
             st.dictionaries(FIELDS, JSON, max_size=3).map(lambda d: {**d, "session": session}),
             st.fixed_dictionaries({"session": st.just(session), "location": st.fixed_dictionaries(
-                {"lat": st.floats(allow_nan=False) | st.text(max_size=5), "lon": st.floats(allow_nan=False)})}),
+                {"lat": st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5), "lon": st.floats(allow_nan=False, allow_infinity=False)})}),
             st.fixed_dictionaries({"session": st.just(session), "action": st.text(max_size=80)}),
             st.fixed_dictionaries({"session": st.just(session), "text": st.text(max_size=300)}),
         ))
