@@ -47,10 +47,12 @@ def build_app(client: AsyncWebClient, signing_secret: str, turns: SlackTurns, fi
         return resp
 
     @app.error
-    async def bad_shape(error: Exception) -> BoltResponse | None:
+    async def failed(error: Exception) -> BoltResponse | None:
+        """A payload without its fields is the sender's fault (400); anything else is logged."""
         if isinstance(error, SHAPE_ERRORS):
-            log.info("malformed Slack payload: %s", error)
+            log.warning("malformed Slack payload: %r", error)
             return BoltResponse(status=400, body="malformed payload")
+        log.error("Slack listener failed: %s", type(error).__name__, exc_info=error)
         return None
 
     _commands_and_events(app, turns)

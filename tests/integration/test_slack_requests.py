@@ -171,3 +171,13 @@ async def test_nothing_a_user_sends_makes_a_5xx(env):
     internal = translate("en", "error.internal")
     assert rep.posts() and all(internal not in json.dumps(p, ensure_ascii=False) for p in rep.posts())
 
+
+
+async def test_a_failure_after_the_ack_is_logged(env, caplog):
+    rep = await env.bound("rep")
+    env.mock.fail("chat.postMessage", 200, error="channel_not_found")
+    with caplog.at_level("ERROR", logger="bots.slack.app"):
+        assert (await rep.command("c hengli")).status_code == 200
+        await env.mock.wait("chat.postMessage")
+        await asyncio.sleep(0.2)
+    assert any("DeliveryError" in r.getMessage() for r in caplog.records)
