@@ -9,7 +9,7 @@ executemany, one transaction per batch, from this process.
 
 Two modes, both sides alike: `serial` (one sender, batch after batch) and `fleet` (four senders
 at once, as several gateways would). Both run against the same freshly migrated database in
-the same run, the table emptied before each side; three rounds per mode alternate which side
+the same run, the table emptied before each side; five rounds per mode alternate which side
 goes first, and the best round of each side counts.
 
 Backends: SQLite (a temporary file, WAL, the default deployment) and PostgreSQL
@@ -39,7 +39,7 @@ BATCH = 500
 BATCHES = 40
 MACHINES = 20
 METRICS = ("temperature", "vibration")
-ROUNDS = 3
+ROUNDS = 5
 MODES = (("serial", 1), ("fleet", 4))
 """One machine sending batch after batch; four gateways sending at once (both sides alike)."""
 TARGET = 0.5
