@@ -42,6 +42,7 @@ class Engine:
         self.deps = deps
         self.flows = {f.code: f for f in flows}
         self.commands = {c.lower(): f for f in flows for c in f.commands}
+        self.free_text = [f for f in flows if f.free_text_roles]
         self.bind_flow, self.menu_flow, self.checkin_flow = bind_flow, menu_flow, checkin_flow
 
     async def handle(self, turn: Turn) -> list[Reply]:
@@ -191,6 +192,9 @@ class Engine:
             flow = self.commands.get(word.lower())
             if flow is not None:
                 return await self.start(ctx, flow, rest)
+            taken = await self._free_text(ctx, event.text)
+            if taken is not None:
+                return taken
             return [Text(ctx.t("dialog.not_understood")), *await self.menu_flow.start(ctx, "")]
         if isinstance(event, LocationEvent | MediaEvent):
             # Sharing a location or a photo with nothing open means "I am at a customer".
@@ -198,6 +202,16 @@ class Engine:
                 return [Text(ctx.t("error.permission"))]
             return await self.checkin_flow.on_event(ctx, event)
         return [Text(ctx.t("error.form_expired"))]
+
+    async def _free_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
+        """Flows that read plain messages for the user's role (a dealer's stock count), in order."""
+        role = ctx.user.role if ctx.user else None
+        for flow in self.free_text:
+            if role in flow.free_text_roles:
+                replies = await flow.on_free_text(ctx, text)
+                if replies is not None:
+                    return replies
+        return None
 
     def _cancel(self, ctx: Ctx) -> list[Reply]:
         had_dialog = ctx.dialog is not None

@@ -18,6 +18,8 @@ class Flow:
     roles: ClassVar[frozenset[Role] | None] = None
     """Who may start it; None: every bound user."""
     needs_user: ClassVar[bool] = True
+    free_text_roles: ClassVar[frozenset[Role]] = frozenset()
+    """Roles whose plain messages (no dialog open, no command word) this flow is offered first."""
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         """Flows reached only through buttons keep this: a command for them is unknown."""
@@ -31,6 +33,11 @@ class Flow:
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         return []
+
+    async def on_free_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
+        """A plain message from one of `free_text_roles`; None: not for this flow (the next one,
+        or "not understood", answers it)."""
+        return None
 
     def unexpected(self, ctx: Ctx) -> list[Reply]:
         from conversations.messages import Text

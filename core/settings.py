@@ -216,6 +216,18 @@ class Settings(BaseSettings):
             and self.wecom_token and self.wecom_encoding_aes_key
         )
 
+    # -- dealers: stock reports, safety stock, targets, rebates (core/dealers, core/inventory) --
+    stock_report_max_lines: int = Field(default=40, ge=1, le=200)
+    """Lines one stock message may hold; a longer one is refused with the limit named."""
+    safety_reorder_factor: Decimal = Field(default=Decimal("2"), ge=1, le=20)
+    """A suggested order fills a low product up to its minimum × this (unless a level is set)."""
+    rebate_remind_days: int = Field(default=14, ge=1, le=90)
+    """Days before a rebate period closes when each dealer and its channel manager hear how far the next tier is."""
+    rebate_close_notice_days: int = Field(default=10, ge=1, le=90)
+    """After a period closes, how long its rebate statement may still be sent (a fresh install does not announce old periods)."""
+    rebate_claim_days: int = Field(default=365, ge=1)
+    """How long after a period closes its rebate may still be claimed."""
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.approval_card import approval_card
+from conversations.claim_cards import claim_approval_card
 from conversations.delivery import DeliveryError
 from conversations.i18n import Formatter, translate
 from conversations.messages import Reply
@@ -26,6 +27,7 @@ from conversations.tokens import TokenCodec
 from core.clock import zone
 from core.models import ApprovalCard, ApprovalStep, Notification, OutboxStatus, User, utcnow
 from core.services import approval_cards
+from core.services.claim_views import load_claim_view
 from core.services.quote_views import load_view
 from core.settings import Settings
 from notifications.ports import Senders
@@ -118,6 +120,11 @@ class CardSync:
         reader = Reader(user.locale or self.settings.default_locale, Formatter(
             user.locale or self.settings.default_locale, zone(user.timezone or self.settings.timezone)
         ))
-        view = await load_view(session, item.quote_id)
         step = await session.get_one(ApprovalStep, item.step_id)
+        if item.claim_id is not None:
+            claim = await load_claim_view(session, item.claim_id)
+            return [claim_approval_card(claim, step, reader, self.codec, actionable=False)]
+        if item.quote_id is None:
+            return []
+        view = await load_view(session, item.quote_id)
         return [approval_card(view, step, reader, self.codec, actionable=False)]

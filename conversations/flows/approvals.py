@@ -7,6 +7,7 @@ the others who decided. Reject and Comment ask for the text in a short dialog.
 
 from __future__ import annotations
 
+from conversations import claim_decisions
 from conversations.approval_card import FLOW, approval_card
 from conversations.context import Ctx
 from conversations.flow import Flow
@@ -14,10 +15,11 @@ from conversations.inbound import Event, TextEvent
 from conversations.messages import Reply, Text
 from conversations.quote_cards import step_role
 from core.models import Role, StepStatus
-from core.services import approvals
+from core.services import approvals, rebate_claims
 from core.services.quote_views import load_view
 
-APPROVERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
+APPROVERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.REP, Role.FINANCE})
+"""Reps approve rebate claims of the dealers they manage, finance approves them last."""
 MAX_CARDS = 5
 
 
@@ -29,12 +31,15 @@ class ApprovalsFlow(Flow):
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         assert ctx.user is not None
         steps = await approvals.pending_for(ctx.session, ctx.user, ctx.today())
-        if not steps:
+        claims = await rebate_claims.pending_for(ctx.session, ctx.user, ctx.today())
+        if not steps and not claims:
             return [Text(ctx.t("approval.none"))]
-        replies: list[Reply] = [Text(ctx.t("approval.list_header", count=len(steps)))]
+        replies: list[Reply] = [Text(ctx.t("approval.list_header", count=len(steps) + len(claims)))]
         for step in steps[:MAX_CARDS]:
             view = await load_view(ctx.session, approvals.quote_id_of(step))
             replies.append(approval_card(view, step, ctx, ctx.deps.codec))
+        replies += await claim_decisions.cards(ctx, claims[: max(MAX_CARDS - len(steps), 0)])
+        steps += claims
         if len(steps) > MAX_CARDS:
             replies.append(Text(ctx.t("approval.more", count=len(steps) - MAX_CARDS)))
         return replies
@@ -43,6 +48,8 @@ class ApprovalsFlow(Flow):
         kind, step_id = arg[:1], arg[1:]
         if not step_id.isdigit():
             return [Text(ctx.t("error.action_expired"))]
+        if await claim_decisions.is_claim_step(ctx, int(step_id)):
+            return await self._claim_action(ctx, kind, int(step_id))
         if kind == "y":
             return await self._decide(ctx, int(step_id), approve=True, comment=None)
         if kind in ("n", "c"):
@@ -57,10 +64,22 @@ class ApprovalsFlow(Flow):
         step_id = int(ctx.dialog.data["step_id"])
         if ctx.dialog.step == "reason":
             ctx.finish()
+            if await claim_decisions.is_claim_step(ctx, step_id):
+                return await claim_decisions.decide(ctx, step_id, approve=False, comment=event.text)
             return await self._decide(ctx, step_id, approve=False, comment=event.text)
         await approvals.add_comment(ctx.uow, actor=ctx.actor, step_id=step_id, text=event.text, today=ctx.today())
         ctx.finish()
         return [Text(ctx.t("approval.comment_sent"))]
+
+    async def _claim_action(self, ctx: Ctx, kind: str, step_id: int) -> list[Reply]:
+        """A rebate claim's step: approve, reject with a reason, or show (claims take no comments)."""
+        if kind == "y":
+            return await claim_decisions.decide(ctx, step_id, approve=True, comment=None)
+        if kind == "n":
+            return await claim_decisions.ask_reason(ctx, step_id, self.code)
+        if kind == "o":
+            return await claim_decisions.show(ctx, step_id)
+        return [Text(ctx.t("error.action_expired"))]
 
     async def _ask(self, ctx: Ctx, step_id: int, what: str) -> list[Reply]:
         """Check before asking for text: a decided step or a stranger gets the answer now."""

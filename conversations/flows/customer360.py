@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from conversations.context import Ctx
+from conversations.dealer_sections import dealer_sections
 from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Choices, Field, Reply, Text
@@ -62,6 +63,7 @@ class Customer360Flow(Flow):
         view = await customer_360(ctx.session, scope=ctx.me, customer_id=customer_id)
         view.extras.update(await service_sections(ctx, customer_id))
         view.extras.update(await quote_sections(ctx, customer_id))
+        view.extras.update(await dealer_sections(ctx, customer_id))
         return Card(
             view.customer.name if ctx.locale != "en" or not view.customer.name_en else f"{view.customer.name_en} · {view.customer.name}",
             tuple(self._fields(ctx, view)),

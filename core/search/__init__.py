@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from core.geo import Point
     from core.models import Contact, Customer, Product
     from core.permissions import Scope
+    from core.search.mentions import ProductCatalog
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,11 @@ class CustomerSearch(Protocol):
     async def search_products(
         self, session: AsyncSession, *, query: str, limit: int = 8, include_inactive: bool = False
     ) -> list[ProductHit]: ...
+
+    async def product_catalog(self) -> ProductCatalog:
+        """A consistent in-memory view of the active products: SKUs, every-word and fuzzy matching
+        for many mentions at once (a dealer's stock message) without a database round trip each."""
+        ...
 
     async def similar_customers(self, session: AsyncSession, *, query: str, limit: int = 20) -> list[Customer]:
         """Customers whose name or phone is like `query`, regardless of scope (duplicate checks)."""

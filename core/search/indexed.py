@@ -24,6 +24,7 @@ from core.search.geoindex import approx_m, nearest
 from core.search.grams import I32
 from core.search.hits import customer_hits, load, owner_names
 from core.search.matcher import CANDIDATES, Query, Tiebreak, match, parse_query
+from core.search.mentions import ProductCatalog
 from core.search.normalize import parse
 from core.search.tables import ContactTable, CustomerTable, ProductTable, Table
 from core.search.textindex import F64
@@ -192,6 +193,11 @@ class IndexedSearch:
                 owner = owners.get(customer.owner_id) if customer.owner_id else None
                 hits.append(ContactHit(contact, customer, score, scope.can_read_customer(customer), owner))
         return hits
+
+    async def product_catalog(self) -> ProductCatalog:
+        """The product index as it is now, for matching every line of a message without the database."""
+        await self.refresh()
+        return ProductCatalog(self.products.index, candidates=self.candidates)
 
     async def search_products(
         self, session: AsyncSession, *, query: str, limit: int = 8, include_inactive: bool = False

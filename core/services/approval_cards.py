@@ -52,13 +52,15 @@ async def record(
 class DueEdit:
     card_id: int
     step_id: int
-    quote_id: int
+    quote_id: int | None
+    """The quote the step approves; None for a rebate claim's step (see `claim_id`)."""
     user_id: int
     platform: str
     chat_id: str
     message_id: str
     status: str
     """What the copy must show now (the step status's stored name, as `ApprovalCard.shown` keeps it)."""
+    claim_id: int | None = None
 
 
 async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int = 200) -> list[DueEdit]:
@@ -67,7 +69,6 @@ async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int
         .join(ApprovalStep, ApprovalStep.id == ApprovalCard.step_id)
         .where(
             ApprovalStep.status.in_(DECIDED),
-            ApprovalStep.quote_id.is_not(None),
             ApprovalCard.shown != ApprovalStep.status,
             ApprovalCard.attempts < MAX_ATTEMPTS,
         )
@@ -78,9 +79,8 @@ async def due(session: AsyncSession, *, step_ids: Sequence[int] = (), limit: int
         stmt = stmt.where(ApprovalCard.step_id.in_(step_ids))
     rows = (await session.execute(stmt)).all()
     return [
-        DueEdit(c.id, s.id, s.quote_id, c.user_id, c.platform, c.chat_id, c.message_id, s.status.name)
+        DueEdit(c.id, s.id, s.quote_id, c.user_id, c.platform, c.chat_id, c.message_id, s.status.name, s.claim_id)
         for c, s in rows
-        if s.quote_id is not None
     ]
 
 

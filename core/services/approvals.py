@@ -98,7 +98,13 @@ async def _request(uow: UnitOfWork, step: ApprovalStep, quote: Quote, today: dat
 
 async def decider_role(session: AsyncSession, user: User, step: ApprovalStep, quote: Quote, today: date) -> int | None:
     """May `user` decide `step`? Returns whom they act for (None: themselves); raises if not."""
-    if user.id == quote.owner_id:
+    return await acting_for(session, user, step, quote.owner_id, today)
+
+
+async def acting_for(session: AsyncSession, user: User, step: ApprovalStep, requester_id: int, today: date) -> int | None:
+    """The rule for every chain (quotes, rebate claims): the approver, their delegate while they are
+    away, or the superior after an escalation; never the requester."""
+    if user.id == requester_id:
         raise PermissionDenied("approval.error.own_quote")
     if user.id == step.approver_id:
         return None
@@ -136,26 +142,12 @@ async def decide(
     session = uow.session
     step, quote = await load_step(session, step_id)
     on_behalf = await decider_role(session, actor.user, step, quote, today)
-    comment = (comment or "").strip() or None
-    if comment and len(comment) > MAX_COMMENT:
-        raise InvalidInput("error.too_long", limit=MAX_COMMENT)
-    if not approve and not comment:
-        raise InvalidInput("approval.error.reason_required")
+    comment = decision_comment(comment, approve)
     quote = await lock_quote(session, quote.id)
     if quote.status != QuoteStatus.PENDING:
         return await current_outcome(session, step.id)
     status = StepStatus.APPROVED if approve else StepStatus.REJECTED
-    won = await session.execute(
-        update(ApprovalStep)
-        .where(ApprovalStep.id == step.id, ApprovalStep.status == StepStatus.PENDING)
-        .values(
-            status=status, decided_by_id=actor.user.id, on_behalf_of_id=on_behalf, decided_at=now,
-            decided_platform=actor.platform[:20], comment=comment,
-        )
-        .returning(ApprovalStep.id)
-        .execution_options(synchronize_session=False)
-    )
-    if won.first() is None:
+    if not await take_step(session, step.id, status, actor=actor, on_behalf=on_behalf, comment=comment, now=now):
         return await current_outcome(session, step.id)
     step, quote = await load_step(session, step.id)
     next_step = None
@@ -168,6 +160,35 @@ async def decide(
     if quote.status != QuoteStatus.PENDING:
         uow.record(QuoteDecided(quote.id, quote.status.value, quote.owner_id, actor.user.id))
     return Outcome(True, step, quote, actor.user, next_step)
+
+
+def decision_comment(comment: str | None, approve: bool) -> str | None:
+    """The comment as stored: trimmed, bounded, and required for a rejection."""
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT:
+        raise InvalidInput("error.too_long", limit=MAX_COMMENT)
+    if not approve and not comment:
+        raise InvalidInput("approval.error.reason_required")
+    return comment
+
+
+async def take_step(
+    session: AsyncSession, step_id: int, status: StepStatus, *, actor: Actor, on_behalf: int | None, comment: str | None,
+    now: datetime,
+) -> bool:
+    """The one conditional UPDATE that makes a decision: True for the click that moved the step
+    out of pending, False for every other (it learns who decided from the stored step)."""
+    won = await session.execute(
+        update(ApprovalStep)
+        .where(ApprovalStep.id == step_id, ApprovalStep.status == StepStatus.PENDING)
+        .values(
+            status=status, decided_by_id=actor.user.id, on_behalf_of_id=on_behalf, decided_at=now,
+            decided_platform=actor.platform[:20], comment=comment,
+        )
+        .returning(ApprovalStep.id)
+        .execution_options(synchronize_session=False)
+    )
+    return won.first() is not None
 
 
 async def _advance(uow: UnitOfWork, step: ApprovalStep, quote: Quote, now: datetime, today: date) -> ApprovalStep | None:

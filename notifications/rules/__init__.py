@@ -10,11 +10,13 @@ from core.events import CustomerReleased, EventBus, LeadAssigned
 from core.settings import Settings
 from notifications.compose import Composer
 from notifications.rules import approvals, birthday, follow_up, lead_assigned, pool_recycled, pool_warning
+from notifications.rules import dealers as dealer_rules
 from notifications.rules import service as service_rules
 from notifications.rules.base import Pending, Rule, RuleEnv, StaleCheck
 
 RULES: tuple[Rule, ...] = (
     pool_warning.RULE, pool_recycled.RULE, follow_up.RULE, birthday.RULE, lead_assigned.RULE, *approvals.RULES, *service_rules.RULES,
+    *dealer_rules.RULES,
 )
 STALE: dict[str, StaleCheck] = {r.kind: r.stale for r in RULES if r.stale is not None}
 
@@ -37,6 +39,7 @@ def subscribe(bus: EventBus, composer: Composer) -> None:
     bus.subscribe(LeadAssigned, lead_assigned.handler(composer))
     bus.subscribe(CustomerReleased, pool_recycled.handler(composer))
     approvals.subscribe(bus, composer)
+    dealer_rules.subscribe(bus, composer)
 
 
 __all__ = ["RULES", "STALE", "Pending", "Rule", "RuleEnv", "still_true", "subscribe"]

@@ -32,6 +32,7 @@ from core.quote_events import (
     ApprovalStepDecided,
     QuoteDecided,
 )
+from core.services import rebate_claims
 from core.services.approval_escalation import policy_from, sweep
 from core.services.quote_views import QuoteView, load_view
 from core.settings import Settings
@@ -185,6 +186,7 @@ async def still_pending(session: AsyncSession, rows: Sequence[Pending], settings
         select(ApprovalStep.id).join(Quote, Quote.id == ApprovalStep.quote_id)
         .where(ApprovalStep.id.in_(ids), ApprovalStep.status == StepStatus.PENDING, Quote.status == QuoteStatus.PENDING)
     )).all()) if ids else set()
+    open_ |= await rebate_claims.open_steps(session, ids - open_)  # a rebate claim's steps use the same cards
     return {r.id for r in rows if r.ref_id in open_}
 
 

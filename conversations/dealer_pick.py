@@ -1,0 +1,48 @@
+"""Picking a dealer: a dealer user always means its own company; others choose among the dealers
+they may see (by name when they typed one)."""
+
+from __future__ import annotations
+
+from conversations.context import Ctx
+from conversations.messages import Choices, Reply, Text
+from core.errors import NotFound, PermissionDenied
+from core.models import Customer, Role
+from core.search.normalize import compact
+from core.services.dealers import own_dealer, readable_dealer, visible_dealers
+
+MAX_LISTED = 20
+
+
+async def dealer_or_choices(ctx: Ctx, args: str, flow: str, prefix: str = "v") -> Customer | list[Reply]:
+    """The one dealer meant, or the replies that let the user pick one (stateless buttons)."""
+    assert ctx.user is not None
+    if ctx.user.role == Role.DEALER:
+        return await own_dealer(ctx.session, ctx.user)
+    dealers = await visible_dealers(ctx.session, ctx.me)
+    query = compact(args)
+    if query:
+        dealers = [d for d in dealers if query in compact(d.name) or query in compact(d.name_en or "") or query in compact(d.code)]
+    if not dealers:
+        return [Text(ctx.t("dealer.none" if not query else "dealer.none_named", query=args[:40]))]
+    if len(dealers) == 1:
+        return dealers[0]
+    buttons = tuple(
+        ctx.button(f"{d.name} · {d.region or '-'}", flow, f"{prefix}{d.id}", stateless=True) for d in dealers[:MAX_LISTED]
+    )
+    replies: list[Reply] = [Choices(ctx.t("dealer.pick", count=len(dealers)), buttons)]
+    if len(dealers) > MAX_LISTED:
+        replies.append(Text(ctx.t("dealer.more", count=len(dealers) - MAX_LISTED)))
+    return replies
+
+
+async def dealer_from_arg(ctx: Ctx, arg: str) -> Customer:
+    """A dealer named by a button: checked again against what the user may see now."""
+    assert ctx.user is not None
+    if not arg.isdigit():
+        raise NotFound("dealer.error.unknown")
+    if ctx.user.role == Role.DEALER:
+        dealer = await own_dealer(ctx.session, ctx.user)
+        if dealer.id != int(arg):
+            raise PermissionDenied("dealer.error.not_yours")
+        return dealer
+    return await readable_dealer(ctx.session, ctx.me, int(arg))

@@ -1,0 +1,46 @@
+"""`/stock`: a dealer's latest stock snapshot (each product's newest reported figure, with its
+safety level); a dealer sees its own, a channel manager picks among the dealers they manage."""
+
+from __future__ import annotations
+
+from conversations.context import Ctx
+from conversations.dealer_pick import dealer_from_arg, dealer_or_choices
+from conversations.flow import Flow
+from conversations.messages import Action, Reply
+from conversations.stock_cards import snapshot_card
+from core.models import Customer, Role
+from core.services.stock_views import latest
+
+VIEWERS = frozenset({Role.DEALER, Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.FINANCE})
+MANAGERS = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
+
+
+class StockFlow(Flow):
+    code = "st"
+    commands = ("stock", "库存", "查库存", "渠道库存")
+    roles = VIEWERS
+
+    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
+        found = await dealer_or_choices(ctx, args, self.code)
+        if isinstance(found, list):
+            return found
+        return await self._show(ctx, found)
+
+    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
+        if arg[:1] == "v":
+            return await self._show(ctx, await dealer_from_arg(ctx, arg[1:]))
+        return await super().on_action(ctx, arg)
+
+    async def _show(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
+        assert ctx.user is not None
+        figures = await latest(ctx.session, dealer.id)
+        actions: list[Action] = []
+        if ctx.user.role == Role.DEALER:
+            actions.append(ctx.button(ctx.t("stock.btn.report"), "sr", "new", stateless=True))
+        elif ctx.user.role in MANAGERS:
+            actions.append(ctx.button(ctx.t("safety.btn.set"), "ss", f"v{dealer.id}", stateless=True))
+        actions += [
+            ctx.button(ctx.t("target.btn.show"), "tg", f"v{dealer.id}", stateless=True),
+            ctx.button(ctx.t("rebate.btn.show"), "rb", f"v{dealer.id}", stateless=True),
+        ]
+        return [snapshot_card(ctx, dealer, figures, tuple(actions))]
