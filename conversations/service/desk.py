@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -29,9 +29,9 @@ async def open_rows(ctx: Ctx, *, breached_only: bool) -> list[tuple[Ticket, Cust
     return list(rows)
 
 
-def _at_risk(ticket: Ticket, now: object, warn: timedelta) -> bool:
+def _at_risk(ticket: Ticket, now: datetime, warn: timedelta) -> bool:
     deadline = ticket.respond_by if ticket.accepted_at is None else ticket.resolve_by
-    return bool(deadline - warn <= now)  # type: ignore[operator]
+    return deadline - warn <= now
 
 
 async def ticket_list(ctx: Ctx, *, breached_only: bool) -> list[Reply]:

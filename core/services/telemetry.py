@@ -75,9 +75,9 @@ def _parse_ts(raw: object) -> datetime | None:
         except ValueError:
             return None
         return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
-    if type(raw) in (int, float):
+    if isinstance(raw, int | float) and type(raw) is not bool:
         try:
-            return datetime.fromtimestamp(raw, UTC) if math.isfinite(raw) else None  # type: ignore[arg-type]
+            return datetime.fromtimestamp(raw, UTC) if math.isfinite(raw) else None
         except (OverflowError, OSError, ValueError):
             return None
     return None

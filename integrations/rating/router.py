@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from string import Template
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from conversations.i18n import translate
 from core.errors import DomainError
@@ -30,7 +32,7 @@ STATUS = {"tampered": 400, "expired": 410, "error.rating_used": 409}
 
 
 class RatingPage:
-    def __init__(self, sessionmaker, bus: EventBus, links: RatingLinks, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], bus: EventBus, links: RatingLinks, settings: Settings) -> None:
         self.sessionmaker, self.bus, self.links, self.settings = sessionmaker, bus, links, settings
 
     def router(self) -> APIRouter:
@@ -107,11 +109,15 @@ class RatingPage:
         return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 
-def _t(locale: str):  # type: ignore[no-untyped-def]
+Escaped = Callable[..., str]
+
+
+def _t(locale: str) -> Escaped:
+    """Catalog texts, HTML-escaped, in one language."""
     return lambda key, **params: html.escape(translate(locale, key, **params))
 
 
-def _stars(t, question: str) -> str:  # type: ignore[no-untyped-def]
+def _stars(t: Escaped, question: str) -> str:
     options = "".join(
         f'<input type="radio" id="{question}{n}" name="{question}" value="{n}" required data-testid="rate-{question}-{n}-input">'
         f'<label for="{question}{n}" title="{n}" data-testid="rate-{question}-{n}">★</label>'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Literal
 
@@ -19,7 +19,7 @@ from notifications.outbox import OutboxItem
 from notifications.rules.base import Pending
 
 
-def buttons_of(to: Recipient):  # type: ignore[no-untyped-def]
+def buttons_of(to: Recipient) -> Callable[..., Action]:
     """The views' button maker (label, flow, arg, stateless, style) as stateless notification buttons."""
 
     def make(label: str, flow: str, arg: str, *, stateless: bool = True, style: Literal["primary", "danger", "default"] = "default") -> Action:
