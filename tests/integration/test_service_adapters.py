@@ -1,5 +1,5 @@
 """The whole ticket through the landed adapters' real front doors: the web chat's JSON API, Telegram's
-webhook (a fake Bot API) and Slack's signed requests (a fake Web API): the manager creates and
+webhook (a fake Bot API), Slack's signed requests (a fake Web API) and the terminal console: the manager creates and
 dispatches, the engineer accepts, arrives (native location or the signed page), resolves (form,
 modal or step by step) and gets the rating QR code as a native image."""
 
@@ -146,3 +146,27 @@ async def test_slack(clean_db, world):
         async with env.container.sessionmaker() as s:
             ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
             assert ticket.status == TicketStatus.RESOLVED and ticket.resolution == "更换机械密封"
+
+
+async def test_console(container, world, chat_as):
+    await make_service_world(container.sessionmaker, world)
+    number = await manager_creates_ticket(chat_as)
+    # numbers as the console shows them: the ticket, Accept, Arrived, typed position, Resolve (4th on site), the answer
+    lines = iter(["/tickets", "1", "1", "1", f"loc {SIP[0]},{SIP[1]} 20", "4", "更换轴承，试运行正常"])
+    shown: list[str] = []
+
+    def read(_prompt: str) -> str:
+        try:
+            return next(lines)
+        except StopIteration:
+            raise EOFError from None
+
+    await container.adapters.get("console").run("engineer", read=read, write=shown.append)
+    output = "\n".join(shown)
+    assert f"1. {number} 苏州恒力机械有限公司" in output and "1. ✅ Accept" in output
+    assert "inside the geofence" in output and "typed coordinates" in output
+    assert re.search(rf"\[image: rating-{number}\.png, \d+ bytes\] Ask the customer to scan", output)
+    assert "⭐ Rating page: http://127.0.0.1:8000/rate/" in output
+    async with container.sessionmaker() as s:
+        ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
+        assert ticket.status == TicketStatus.RESOLVED and ticket.arrival_flags == ["static_pin", "typed_coordinates"]
