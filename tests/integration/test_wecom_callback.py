@@ -195,3 +195,23 @@ async def test_an_oversized_body_is_refused_unread(rig: WeComRig) -> None:
     query, _ = fake_wecom.seal("<xml/>", timestamp=int(rig.clock()))
     response = await rig.client.post(f"/wecom/callback?{query}", content=b"<xml>" + b"a" * 300_000 + b"</xml>")
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ("msg_signature=%E4%BD%A0&timestamp=1900000000&nonce=1", "<xml><Encrypt>abc</Encrypt></xml>"),
+        ("msg_signature=a&timestamp=99999999999999999999999&nonce=1", "<xml><Encrypt>abc</Encrypt></xml>"),
+        ("msg_signature=a&timestamp=-5&nonce=1", "<xml><Encrypt>abc</Encrypt></xml>"),
+        ("msg_signature=a&timestamp=1900000000&nonce=1", b"\xff\xfe<xml>\x00</xml>"),
+        ("msg_signature=a&timestamp=1900000000&nonce=1", "<xml><Encrypt><Encrypt>x</Encrypt></Encrypt></xml>"),
+        ("msg_signature=a&timestamp=1900000000&nonce=1", ""),
+        ("msg_signature=a&msg_signature=b&timestamp=1900000000&nonce=1", "<xml><Encrypt>==</Encrypt></xml>"),
+    ],
+)
+async def test_odd_requests_get_4xx_never_5xx(rig: WeComRig, query: str, body: str | bytes) -> None:
+    response = await rig.client.post(f"/wecom/callback?{query}", content=body)
+    assert 400 <= response.status_code < 500
+    response = await rig.client.get(f"/wecom/callback?{query}&echostr=%FF%FE")
+    assert 400 <= response.status_code < 500
+    assert rig.fake.calls == []
