@@ -11,7 +11,7 @@ from conversations.inbound import Event, FormEvent, LocationEvent, MediaEvent, T
 from conversations.messages import AskLocation, Choices, Form, FormField, Reply, Text
 from conversations.service.lookups import card_for, my_open_tickets, rating_replies
 from conversations.service.views import ticket_line
-from core.geo import Fix, Point
+from core.geo import Fix
 from core.models import Role
 from core.services import onsite, tickets
 from core.services.visits import CheckInPolicy
@@ -83,8 +83,8 @@ class TicketsFlow(Flow):
         return [self._ask_location(ctx, tid)]
 
     async def _arrive(self, ctx: Ctx, tid: int, event: LocationEvent) -> list[Reply]:
-        point = Point.checked(event.lat, event.lon)
-        fix = Fix(point, event.accuracy_m, event.live, event.source, event.taken_at or ctx.turn.received_at, ctx.turn.received_at)
+        at = event.taken_at or ctx.turn.received_at
+        fix = Fix(event.point(), event.accuracy_m, event.live, event.source, at, ctx.turn.received_at, event.datum)
         s = ctx.deps.settings
         ticket = await onsite.arrive(
             ctx.uow, actor=ctx.actor, ticket_id=tid, fix=fix, policy=CheckInPolicy(s.geofence_radius_m, s.min_accuracy_m, s.max_speed_kmh)

@@ -1,5 +1,6 @@
 """The whole ticket through the landed adapters' real front doors: the web chat's JSON API, Telegram's
-webhook (a fake Bot API), Slack's signed requests (a fake Web API) and the terminal console: the manager creates and
+webhook (a fake Bot API), Slack's signed requests (a fake Web API), Feishu's sealed events (its GCJ-02
+locations converted) and the terminal console: the manager creates and
 dispatches, the engineer accepts, arrives (native location or the signed page), resolves (form,
 modal or step by step) and gets the rating QR code as a native image."""
 
@@ -170,3 +171,39 @@ async def test_console(container, world, chat_as):
     async with container.sessionmaker() as s:
         ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
         assert ticket.status == TicketStatus.RESOLVED and ticket.arrival_flags == ["static_pin", "typed_coordinates"]
+
+
+async def test_feishu_with_a_gcj02_arrival(clean_db, world, chat_as):
+    from core.datum import wgs84_to_gcj02
+    from tests.integration.test_feishu_adapter import button, card_texts
+    from tests.support.feishu import card_action, feishu_rig, message
+
+    engineer = "ou_eng0001"
+    manager = await chat_as("manager")
+    await make_service_world(manager.engine.deps.sessionmaker, world)
+    number = await manager_creates_ticket(chat_as)
+    async with feishu_rig(clean_db) as rig:
+        await rig.bind("engineer", engineer)
+
+        async def tap(label: str) -> None:
+            for sent in reversed(rig.fake.sent()):
+                content = sent["content"]
+                if isinstance(content, dict) and label in card_texts(content):
+                    await rig.post(card_action(engineer, button(content, label)["value"]))
+                    await rig.adapter.drain()
+                    return
+            raise AssertionError(f"no {label!r} sent")
+
+        await rig.event(message(engineer, "text", {"text": "/tickets"}))
+        await rig.adapter.drain()
+        await tap(number)
+        assert "13812345678" in card_texts(rig.fake.sent()[-1]["content"])
+        await tap("Accept")
+        await tap("Arrived")
+        lat, lon = wgs84_to_gcj02(SIP[0] + 0.0005, SIP[1])  # ~55 m away, as Feishu reports it in China
+        await rig.event(message(engineer, "location", {"name": "星湖街", "latitude": f"{lat:.6f}", "longitude": f"{lon:.6f}"}))
+        await rig.adapter.drain()
+        assert "inside the geofence" in json.dumps(rig.fake.sent()[-2:], ensure_ascii=False)
+        async with rig.container.sessionmaker() as s:
+            ticket = await s.scalar(select(Ticket).where(Ticket.number == number))
+            assert ticket.status == TicketStatus.ON_SITE and 40 < (ticket.arrival_distance_m or 0) < 70
