@@ -16,6 +16,7 @@ from core.demo.activity import load_activity
 from core.demo.catalog import load_catalog
 from core.demo.context import Demo
 from core.demo.customers import DEALER, load_customers
+from core.demo.dealers import load_dealers
 from core.demo.quotes import load_quotes
 from core.demo.service import load_service
 from core.models import Company, CustomerGrade, Department, Role, User, utcnow
@@ -128,5 +129,6 @@ async def load_demo(session: AsyncSession, *, timezone: str = "Asia/Shanghai", s
     await load_activity(demo, products)
     await load_quotes(demo, products)
     await load_service(demo)
+    await load_dealers(demo, products)
     await session.flush()
     return True

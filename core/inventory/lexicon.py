@@ -24,16 +24,10 @@ LATIN_UNITS = tuple(sorted(UNIT_ALIASES, key=len, reverse=True))
 ZERO_WORDS = ("没有了", "没有", "没货", "无货", "缺货", "断货", "售罄", "卖完了", "卖完", "out of stock", "sold out", "none left")
 """A count of nothing, said in words."""
 
-HEADER_WORDS = (
-    "今日库存", "本周库存", "本月库存", "当前库存", "目前库存", "现有库存", "库存上报", "库存盘点", "盘点结果", "库存情况",
-    "库存如下", "库存", "盘点", "上报", "报库存", "报一下库存", "stock report", "stock count", "inventory", "stock",
-    "count", "report",
-)
-"""What a report may start with before its colon ('库存：X100 十二台')."""
-
 NOISE_WORDS = (
     "库存", "盘点", "上报", "现有", "目前", "当前", "今天", "今日", "本周", "还剩", "剩余", "剩下", "还有", "一共",
     "共计", "合计", "总共", "大约", "大概", "左右", "如下", "数量", "我们", "这边", "仓库", "门店", "店里", "大概有",
+    "结果", "情况", "汇总", "明细", "清单", "报告", "本月", "以下", "更新", "最新",
 )
 """Filler removed from anywhere in a product mention (none of it occurs in product names)."""
 

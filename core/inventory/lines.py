@@ -131,14 +131,24 @@ def _name_first(toks: list[Tok], source: str) -> list[RawLine]:
             words.append(tok.text)
             continue
         nxt = next((t for t in toks[i + 1 :] if t.kind != "each"), None)
-        if not tok.strong and nxt is not None and ((nxt.kind == "qty" and words) or (nxt.kind == "text" and not words)):
-            words.append(tok.text)  # part of the name: '轴承 6205 30个', '6205轴承 30个'
+        if not tok.strong and nxt is not None and _in_name(tok, toks[i - 1] if i else None, nxt, words):
+            words.append(tok.text)  # part of the name: '轴承 6205 30个', '6205轴承 30个', '轴径35机械密封'
             continue
         lines.append(_line(words, tok, each, source))
         words, each = [], False
     if words:
         lines.append(_line(words, None, each, source))
     return lines
+
+
+def _in_name(tok: Tok, prev: Tok | None, nxt: Tok, words: list[str]) -> bool:
+    """A bare number that is part of the product's name rather than its count."""
+    if nxt.kind == "qty":
+        return bool(words)
+    if not words:
+        return True
+    glued_han = prev is not None and prev.kind == "text" and not prev.text.isascii() and not nxt.text.isascii()
+    return glued_han and tok.glued and nxt.glued
 
 
 def _count_first(toks: list[Tok], source: str) -> list[RawLine]:

@@ -83,7 +83,20 @@ def resolve(words: Sequence[str], catalog: Catalog, carried: Collection[int] | N
         return _choose(by_code, carried, "code")
     if containing:
         return _choose(containing, carried, "words")
-    return _fuzzy(catalog.ranked(" ".join(fixed), limit=MAX_CHOICES), carried)
+    ranked = catalog.ranked(" ".join(fixed), limit=MAX_CHOICES)
+    return _partly(fixed, catalog, ranked, carried) or _fuzzy(ranked, carried)
+
+
+def _partly(words: Sequence[str], catalog: Catalog, ranked: list[tuple[int, float]], carried: Collection[int] | None) -> Resolution | None:
+    """A mistyped word beside an exact one ('shenggouqiuzhoucheng 6207'): the products containing the
+    words that do occur, if exactly one of them is also among the fuzzy search's best."""
+    kept = [w for w in words if catalog.containing([w])]
+    if not kept or len(kept) == len(words) or not ranked:
+        return None
+    top = ranked[0][1]
+    close = {p for p, s in ranked if s >= top - FUZZY_MARGIN}
+    both = [p for p in catalog.containing(kept) if p in close]
+    return _choose(both, carried, "fuzzy") if len(both) == 1 else None
 
 
 def _choose(ids: list[int], carried: Collection[int] | None, how: str) -> Resolution:

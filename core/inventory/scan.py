@@ -28,6 +28,8 @@ MAX_MESSAGE = 4000
 _DATES = re.compile(
     r"(?<![a-z\d])(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}[日号]?|\d{1,2}月\d{1,2}[日号]|\d{1,2}[:：]\d{2}(?::\d{2})?(?!\d))"
 )
+_LIST_MARKS = re.compile(r"^\s*(?:\d{1,2}|[a-z])[.)、]\s*(?=\D)|^\s*[-•*·]\s+", re.MULTILINE)
+"""'1. X100 12台', '2) B200 3箱', '- X150 4': list numbering and bullets, not counts."""
 _THOUSANDS = re.compile(r"(?<![a-z\d.,])\d{1,3}(?:,\d{3})+(?![\d,]*\d)")
 _SEPARATORS = re.compile(r"[\n\r;,、。|/\t]+|\s+(?:and|&|\+)\s+|(?<=\S)\s*(?:以及|和|及|另外)\s*(?=\S)")
 _NUMERAL_CLASS = f"[{NUMERAL_CHARS}]"
@@ -35,7 +37,7 @@ _TOKEN = re.compile(
     "|".join(
         (
             "(?P<zero>" + "|".join(re.escape(w) for w in ZERO_WORDS) + ")",
-            r"(?P<num>(?:(?<![a-z\d])(?:-|负)\s?)?\d+(?:\.\d+)?(?:[万千百](?:\d+(?:\.\d+)?|[一二两三四五六七八九])?)*)",
+            r"(?P<num>(?:(?<![a-z\d])-(?=\d)|负\s?)?\d+(?:\.\d+)?(?:[万千百](?:\d+(?:\.\d+)?|[一二两三四五六七八九])?)*)",
             f"(?P<cn>{_NUMERAL_CLASS}+)",
             r"(?P<code>[a-z]+(?:[-_]?\d[\da-z]*)+)",
             r"(?P<latin>[a-z]+(?:'[a-z]+)?)",
@@ -66,8 +68,8 @@ class Tok:
 
 
 def normalise(text: str) -> str:
-    text = fold(text[:MAX_MESSAGE].replace("\r\n", "\n").replace("\n", " \n ")).replace(" \n ", "\n")
-    text = _DATES.sub(" ", text)
+    text = "\n".join(fold(line) for line in text[:MAX_MESSAGE].splitlines())
+    text = _LIST_MARKS.sub("", _DATES.sub(" ", text))
     return _THOUSANDS.sub(lambda m: _join_thousands(m, text), text)
 
 

@@ -18,9 +18,11 @@ import numpy as np
 
 from core.search.grams import PREFIX, token_grams
 from core.search.matcher import match, names_part, parse_query
-from core.search.normalize import CODE, compact
+from core.search.normalize import CODE, compact, has_han
 from core.search.textindex import TextIndex
 
+QUALIFIERS = ("轴径", "口径", "直径", "功率", "流量", "扬程", "规格", "型号", "系列", "用", "型", "式")
+"""Words after a product's noun that qualify it rather than name another product."""
 TOP = 64
 """Slots sharing the most (and rarest) grams with the words; every one is then checked by substring."""
 MAX_CONTAINING = 50
@@ -33,6 +35,18 @@ def _bounded(word: str) -> re.Pattern[str]:
     left = r"(?<![a-z])" if code else ""
     right = r"(?!\d)" if word[-1].isdigit() else ""
     return re.compile(left + re.escape(word) + right)
+
+
+def _is_head(word: str, form: str) -> bool:
+    """Does a Chinese word name this product, or only modify another noun in its name? '螺杆空压机'
+    names C37 (c37螺杆空压机) but modifies the oil in '螺杆空压机专用油'; a qualifier such as 轴径
+    or 用 after it ('机械密封轴径25mm') leaves it the head."""
+    at = form.find(word)
+    if at < 0 or not has_han(word):
+        return True
+    rest = form[at + len(word):]
+    run = rest[: next((i for i, ch in enumerate(rest) if not has_han(ch)), len(rest))]
+    return not run or run.startswith(QUALIFIERS)
 
 
 def _inner_grams(word: str) -> list[int]:
@@ -71,7 +85,8 @@ class ProductCatalog:
         patterns = [_bounded(k) for k in keys]
         found = [int(s) for s in slots.tolist() if all(p.search(names_part(texts[s])) for p in patterns)]
         found.sort(key=lambda s: (len(names_part(texts[s]).split(" ", 1)[0]), s))
-        return self._entities(found[:MAX_CONTAINING])
+        heads = [s for s in found if all(_is_head(k, names_part(texts[s]).split(" ", 1)[0]) for k in keys)]
+        return self._entities((heads or found)[:MAX_CONTAINING])
 
     def ranked(self, text: str, limit: int = 5) -> list[tuple[int, float]]:
         """The shared matcher's best products for `text` (typos, pinyin), score 0–100."""
