@@ -44,10 +44,10 @@ MAX_IN_FLIGHT = 256
 POLL_TIMEOUT_S = 25
 RECONNECT_S = (5, 15, 60, 300)
 SWEEP_EVERY_S = 6 * 3600
-DB_TURNS_AT_ONCE = 8
+DB_TURNS_AT_ONCE = 12
 """Updates using the database at once (PostgreSQL; SQLite: one). A turn may hold two pooled
-connections (its unit of work and the search index's reader), so this keeps the pool from
-running dry; on SQLite, whose every transaction takes the single write lock, queueing here
+connections (its unit of work and the search index's reader), so this keeps the pool (30)
+from running dry; on SQLite, whose every transaction takes the single write lock, queueing here
 hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
 
