@@ -17,7 +17,8 @@ MANAGERS = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
 
 class StockFlow(Flow):
     code = "st"
-    commands = ("stock", "库存", "查库存", "渠道库存")
+    commands = ("stock", "查库存", "渠道库存")
+    """Not '库存': dealers start their reports with it ('库存 X100 12台')."""
     roles = VIEWERS
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:

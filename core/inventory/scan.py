@@ -118,7 +118,7 @@ def _number(text: str, glued: bool) -> Tok:
     value = parse_number(digits)
     if value is None:
         return Tok("text", text, glued=glued)
-    return Tok("qty", digits, -value if negative else value, glued=glued, negative=negative)
+    return Tok("qty", f"-{digits}" if negative else digits, -value if negative else value, glued=glued, negative=negative)
 
 
 def _han(text: str, glued: bool) -> list[Tok]:
