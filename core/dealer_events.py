@@ -59,3 +59,20 @@ class ClaimStepDecided(Event):
     status: str
     decided_by_id: int | None
     requester_id: int
+
+
+@dataclass(frozen=True)
+class ClaimApprovalReminderDue(Event):
+    step_id: int
+    claim_id: int
+    approver_id: int
+
+
+@dataclass(frozen=True)
+class ClaimApprovalEscalated(Event):
+    """The claim's step waited too long: the approver's superior is told and may decide it."""
+
+    step_id: int
+    claim_id: int
+    approver_id: int
+    superior_id: int

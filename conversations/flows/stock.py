@@ -16,7 +16,7 @@ MANAGERS = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
 
 
 class StockFlow(Flow):
-    code = "st"
+    code = "dk"
     commands = ("stock", "查库存", "渠道库存")
     """Not '库存': dealers start their reports with it ('库存 X100 12台')."""
     roles = VIEWERS

@@ -15,7 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import zone
-from core.models import ApprovalStep, Quote, QuoteStatus, StepStatus, User
+from core.dealer_events import ClaimApprovalEscalated, ClaimApprovalReminderDue
+from core.events import Event
+from core.models import ApprovalStep, ClaimStatus, Quote, QuoteStatus, RebateClaim, StepStatus, User
 from core.quote_events import ApprovalEscalated, ApprovalReminderDue
 from core.settings import Settings
 from core.uow import UnitOfWork
@@ -37,28 +39,56 @@ class Swept:
     escalated: int = 0
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A pending step of either chain, with what its events need."""
+
+    step: ApprovalStep
+    requester_id: int
+    quote_id: int | None = None
+    claim_id: int | None = None
+
+    def reminder(self) -> Event:
+        s = self.step
+        if self.claim_id is not None:
+            return ClaimApprovalReminderDue(s.id, self.claim_id, s.approver_id)
+        assert self.quote_id is not None
+        return ApprovalReminderDue(s.id, self.quote_id, s.approver_id)
+
+    def escalation(self, superior: int) -> Event:
+        s = self.step
+        if self.claim_id is not None:
+            return ClaimApprovalEscalated(s.id, self.claim_id, s.approver_id, superior)
+        assert self.quote_id is not None
+        return ApprovalEscalated(s.id, self.quote_id, s.approver_id, superior)
+
+
+async def waiting(session: AsyncSession) -> list[Waiting]:
+    """Pending steps not escalated yet, of quotes and rebate claims still pending."""
+    open_step = (
+        ApprovalStep.status == StepStatus.PENDING, ApprovalStep.escalated_at.is_(None), ApprovalStep.activated_at.is_not(None),
+    )
+    quotes = await session.execute(
+        select(ApprovalStep, Quote).join(Quote, Quote.id == ApprovalStep.quote_id).where(*open_step, Quote.status == QuoteStatus.PENDING)
+    )
+    claims = await session.execute(
+        select(ApprovalStep, RebateClaim).join(RebateClaim, RebateClaim.id == ApprovalStep.claim_id)
+        .where(*open_step, RebateClaim.status == ClaimStatus.PENDING)
+    )
+    found = [Waiting(step, quote.owner_id, quote_id=quote.id) for step, quote in quotes.all()]
+    return found + [Waiting(step, claim.requested_by_id, claim_id=claim.id) for step, claim in claims.all()]
+
+
 async def sweep(uow: UnitOfWork, *, now: datetime, policy: Policy) -> Swept:
-    session = uow.session
-    rows = (
-        await session.execute(
-            select(ApprovalStep, Quote)
-            .join(Quote, Quote.id == ApprovalStep.quote_id)
-            .where(
-                ApprovalStep.status == StepStatus.PENDING,
-                Quote.status == QuoteStatus.PENDING,
-                ApprovalStep.escalated_at.is_(None),
-                ApprovalStep.activated_at.is_not(None),
-            )
-        )
-    ).all()
     done = Swept()
-    for step, quote in rows:
+    for item in await waiting(uow.session):
+        step = item.step
         assert step.activated_at is not None
         waited = working_hours_between(step.activated_at, now, policy.tz, policy.day_start, policy.day_end)
-        if waited >= policy.escalate_after_h and await _escalate(uow, step, quote, now):
+        if waited >= policy.escalate_after_h and await _escalate(uow, item, now):
             done.escalated += 1
             continue
-        if waited >= policy.remind_after_h and step.reminded_at is None and await _remind(uow, step, quote, now):
+        if waited >= policy.remind_after_h and step.reminded_at is None and await _remind(uow, item, now):
             done.reminded += 1
     return done
 
@@ -74,26 +104,28 @@ async def _claim(session: AsyncSession, step_id: int, column: str, values: dict[
     return result.first() is not None
 
 
-async def _remind(uow: UnitOfWork, step: ApprovalStep, quote: Quote, now: datetime) -> bool:
-    if not await _claim(uow.session, step.id, "reminded_at", {"reminded_at": now}):
+async def _remind(uow: UnitOfWork, item: Waiting, now: datetime) -> bool:
+    if not await _claim(uow.session, item.step.id, "reminded_at", {"reminded_at": now}):
         return False
-    uow.record(ApprovalReminderDue(step.id, quote.id, step.approver_id))
+    uow.record(item.reminder())
     return True
 
 
-async def _escalate(uow: UnitOfWork, step: ApprovalStep, quote: Quote, now: datetime) -> bool:
+async def _escalate(uow: UnitOfWork, item: Waiting, now: datetime) -> bool:
     """To the approver's superior; an approver with nobody above is reminded instead."""
+    step = item.step
     approver = await uow.session.get_one(User, step.approver_id)
     superior = approver.manager_id
-    if superior is None or superior == quote.owner_id:
+    if superior is None or superior == item.requester_id:
         return False
     values: dict[str, object] = {"escalated_at": now, "escalated_to_id": superior}
     if step.reminded_at is None:
         values["reminded_at"] = now
     if not await _claim(uow.session, step.id, "escalated_at", values):
         return False
-    uow.audit(None, "approval.escalate", "quote", quote.id, step=step.id, to=superior)
-    uow.record(ApprovalEscalated(step.id, quote.id, step.approver_id, superior))
+    entity, entity_id = ("rebate_claim", item.claim_id) if item.claim_id is not None else ("quote", item.quote_id)
+    uow.audit(None, "approval.escalate", entity, entity_id, step=step.id, to=superior)
+    uow.record(item.escalation(superior))
     return True
 
 

@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 
 from conversations.inbound import ActionEvent
 from conversations.messages import Card, Media
-from core.models import ApprovalCard, ClaimStatus, DealerTarget, RebateClaim, RebatePeriod, utcnow
+from core.models import (
+    ApprovalCard,
+    ApprovalStep,
+    ClaimStatus,
+    DealerTarget,
+    RebateClaim,
+    RebatePeriod,
+    utcnow,
+)
 from core.rebate_math import previous_period, quarter_of
+from notifications.rules import approvals as approvals_rules
 from notifications.rules.dealers import rebate_reminders
 from tests.support.dealers import add_order, add_policy, add_refund, make_channel
 from tests.support.notify import SHANGHAI, notifier, press, rows
@@ -199,12 +208,12 @@ async def test_targets_card_chart_and_setting(container, world, chat_as, channel
 async def test_who_sees_which_dealer(container, world, chat_as, channel):
     await add_policy(container.sessionmaker, TIERS)
     dealer = await chat_as("dealer")
-    await press(dealer, container, "st", f"v{channel.dealer2}")
+    await press(dealer, container, "dk", f"v{channel.dealer2}")
     assert dealer.text == "That dealer is not one you may see."
     await press(dealer, container, "rb", f"v{channel.dealer2}")
     assert dealer.text == "That dealer is not one you may see."
     rep2 = await chat_as("rep2")
-    await press(rep2, container, "st", f"v{world.cid('lianzhong')}")
+    await press(rep2, container, "dk", f"v{world.cid('lianzhong')}")
     assert rep2.text == "That dealer is not one you may see."
     await rep2.say("/stock")
     assert "无锡通达机电贸易有限公司" in rep2.text and "联众" not in rep2.text
@@ -214,3 +223,23 @@ async def test_who_sees_which_dealer(container, world, chat_as, channel):
     finance = await chat_as("finance")
     await finance.say("/rebate 联众")
     assert "渠道返利 2026" in finance.text and "Claim" not in finance.text
+
+
+async def test_a_claim_waiting_too_long_goes_to_the_channel_managers_superior(container, world, chat_as, channel):
+    await claim_ready(container, world, channel)
+    dealer = await chat_as("dealer")
+    await dealer.say("/rebate")
+    await dealer.tap("Claim")
+    n = notifier(container)
+    later = utcnow() + timedelta(days=8)  # well past FIELDCHAT_APPROVAL_ESCALATE_AFTER_HOURS working hours
+    assert await approvals_rules.escalation_sweep(n.env, later) == 1
+    assert await approvals_rules.escalation_sweep(n.env, later) == 0
+    (row,) = await rows(container, kind="approval_escalated")
+    assert row.user_id == world.uid("manager") and "Waiting too long for Zhang Wei" in str(row.replies)
+    manager = await chat_as("manager")
+    await manager.say("/approvals")
+    await manager.tap("Approve")
+    assert "Next: Sun Li (finance)" in manager.text
+    async with container.sessionmaker() as s:
+        step = (await s.scalars(select(ApprovalStep).where(ApprovalStep.position == 1))).one()
+    assert step.decided_by_id == world.uid("manager") and step.on_behalf_of_id == world.uid("rep")

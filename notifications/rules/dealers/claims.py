@@ -4,19 +4,26 @@ copy is recorded and edited once the step is decided), the dealer's progress and
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.claim_cards import claim_approval_card, claim_status_card
 from conversations.messages import Reply, Text
 from conversations.quote_cards import step_role
-from core.dealer_events import ClaimApprovalRequested, ClaimStepDecided, RebateClaimDecided
+from core.dealer_events import (
+    ClaimApprovalEscalated,
+    ClaimApprovalReminderDue,
+    ClaimApprovalRequested,
+    ClaimStepDecided,
+    RebateClaimDecided,
+)
 from core.events import EventBus
 from core.models import StepStatus, utcnow
 from core.services.claim_views import load_claim_view
 from notifications.compose import Composer, Recipient
 from notifications.outbox import OutboxItem, enqueue
-from notifications.rules.approvals import PROGRESS, REQUEST
+from notifications.rules.approvals import ESCALATED, PROGRESS, REMINDER, REQUEST
 from notifications.rules.base import Rule
 
 OUTCOME = "rebate_claim"
@@ -34,8 +41,22 @@ async def _write(session: AsyncSession, composer: Composer, kind: str, key: str,
     await enqueue(session, items)
 
 
-def _requested(composer: Composer) -> Callable[[AsyncSession, ClaimApprovalRequested], Awaitable[None]]:
-    async def handle(session: AsyncSession, event: ClaimApprovalRequested) -> None:
+class StepEvent(Protocol):
+    @property
+    def step_id(self) -> int: ...
+
+    @property
+    def claim_id(self) -> int: ...
+
+
+E = TypeVar("E", bound=StepEvent)
+
+
+def _card(composer: Composer, kind: str, intro: str | None, who: Callable[[E], list[int | None]]) -> Callable[[AsyncSession, E], Awaitable[None]]:
+    """The claim's approval card to whoever must decide now: the approver (and delegate), or after a
+    reminder or an escalation, with a line saying why it comes again."""
+
+    async def handle(session: AsyncSession, event: E) -> None:
         view = await load_claim_view(session, event.claim_id)
         step = next(s for s in view.steps if s.id == event.step_id)
         if step.status != StepStatus.PENDING:
@@ -44,12 +65,24 @@ def _requested(composer: Composer) -> Callable[[AsyncSession, ClaimApprovalReque
         def build(to: Recipient) -> tuple[str, tuple[Reply, ...]]:
             v = to.voice
             summary = v.t("rebate.approval.title", number=view.claim.number, amount=v.fmt.money(view.claim.amount, view.claim.currency))
-            return summary, (claim_approval_card(view, step, v, composer.codec),)
+            card = claim_approval_card(view, step, v, composer.codec)
+            return summary, ((Text(v.t(intro, name=view.name(step.approver_id, v.locale))), card) if intro else (card,))
 
-        people = [event.approver_id, *([event.delegate_id] if event.delegate_id else [])]
-        await _write(session, composer, REQUEST, str(step.id), people, step.id, build)
+        await _write(session, composer, kind, str(step.id), [u for u in who(event) if u is not None], step.id, build)
 
     return handle
+
+
+def _approver_and_delegate(e: ClaimApprovalRequested) -> list[int | None]:
+    return [e.approver_id, e.delegate_id]
+
+
+def _approver(e: ClaimApprovalReminderDue) -> list[int | None]:
+    return [e.approver_id]
+
+
+def _superior(e: ClaimApprovalEscalated) -> list[int | None]:
+    return [e.superior_id]
 
 
 def _progress(composer: Composer) -> Callable[[AsyncSession, ClaimStepDecided], Awaitable[None]]:
@@ -86,7 +119,9 @@ def _outcome(composer: Composer) -> Callable[[AsyncSession, RebateClaimDecided],
 
 
 def subscribe(bus: EventBus, composer: Composer) -> None:
-    bus.subscribe(ClaimApprovalRequested, _requested(composer))
+    bus.subscribe(ClaimApprovalRequested, _card(composer, REQUEST, None, _approver_and_delegate))
+    bus.subscribe(ClaimApprovalReminderDue, _card(composer, REMINDER, "notify.approval.reminder", _approver))
+    bus.subscribe(ClaimApprovalEscalated, _card(composer, ESCALATED, "notify.approval.escalated", _superior))
     bus.subscribe(ClaimStepDecided, _progress(composer))
     bus.subscribe(RebateClaimDecided, _outcome(composer))
 

@@ -65,7 +65,7 @@ def _item(
         )
         fields.append(Field(f"{product.sku} {product.name_zh if v.locale != 'en' else product.name_en or product.name_zh}", value))
     title = v.t("notify.stock_low.title", dealer=dealer.name, count=len(rows))
-    card = Card(title, tuple(fields), (v.button(v.t("stock.btn.show"), "st", f"v{dealer.id}"),), ref=f"stock:{dealer.id}")
+    card = Card(title, tuple(fields), (v.button(v.t("stock.btn.show"), "dk", f"v{dealer.id}"),), ref=f"stock:{dealer.id}")
     now = utcnow()
     return OutboxItem(
         user_id=to.user.id, kind=KIND, dedupe_key=f"{KIND}:{report_id}:{to.user.id}", due_at=now,
