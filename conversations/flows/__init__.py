@@ -18,7 +18,12 @@ from conversations.flows.menu import MenuFlow
 from conversations.flows.pool import PoolFlow
 from conversations.flows.quote import QuoteFlow
 from conversations.flows.quotes_list import QuotesListFlow
+from conversations.flows.rebates import RebatesFlow
+from conversations.flows.safety import SafetyFlow
 from conversations.flows.service_desk import ServiceDeskFlow
+from conversations.flows.stock import StockFlow
+from conversations.flows.stock_report import StockReportFlow
+from conversations.flows.targets import TargetsFlow
 from conversations.flows.team_checkins import TeamCheckInsFlow
 from conversations.flows.ticket_new import NewTicketFlow
 from conversations.flows.ticket_parts import TicketPartsFlow
@@ -32,4 +37,5 @@ def all_flows() -> list[Flow]:
         LeadFlow(), Customer360Flow(), PoolFlow(), AgendaFlow(), TeamCheckInsFlow(),
         TicketsFlow(), TicketPartsFlow(), NewTicketFlow(), ServiceDeskFlow(),
         QuoteFlow(), QuotesListFlow(), ApprovalsFlow(), ForecastFlow(), AwayFlow(), ApprovalRulesFlow(),
+        StockReportFlow(), StockFlow(), SafetyFlow(), TargetsFlow(), RebatesFlow(),
     ]
