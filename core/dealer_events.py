@@ -76,3 +76,13 @@ class ClaimApprovalEscalated(Event):
     claim_id: int
     approver_id: int
     superior_id: int
+
+
+@dataclass(frozen=True)
+class ClaimApprovalDelegated(Event):
+    """The approver went away with a claim step pending: the delegate gets its card too."""
+
+    step_id: int
+    claim_id: int
+    approver_id: int
+    delegate_id: int

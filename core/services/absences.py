@@ -7,8 +7,9 @@ from datetime import date
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.dealer_events import ClaimApprovalDelegated
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from core.models import ApprovalStep, ApproverAbsence, Quote, Role, StepStatus, User
+from core.models import ApprovalStep, ApproverAbsence, Quote, RebateClaim, Role, StepStatus, User
 from core.quote_events import ApprovalDelegated
 from core.uow import Actor, UnitOfWork
 
@@ -77,6 +78,13 @@ async def go_away(
     ).all()
     for step_id, quote_id in waiting:
         uow.record(ApprovalDelegated(step_id, quote_id, me.id, delegate.id))
+    claims = await uow.session.execute(
+        select(ApprovalStep.id, RebateClaim.id)
+        .join(RebateClaim, RebateClaim.id == ApprovalStep.claim_id)
+        .where(ApprovalStep.approver_id == me.id, ApprovalStep.status == StepStatus.PENDING, RebateClaim.requested_by_id != delegate.id)
+    )
+    for step_id, claim_id in claims.all():
+        uow.record(ClaimApprovalDelegated(step_id, claim_id, me.id, delegate.id))
     uow.audit(actor, "approver.away", "user", me.id, delegate=delegate.id, until=until.isoformat() if until else None)
     return absence
 

@@ -14,12 +14,16 @@ from core.models import (
     ApprovalCard,
     ApprovalStep,
     ClaimStatus,
+    Customer,
     DealerTarget,
     RebateClaim,
     RebatePeriod,
+    User,
     utcnow,
 )
 from core.rebate_math import previous_period, quarter_of
+from core.services import absences
+from core.uow import Actor, UnitOfWork
 from notifications.rules import approvals as approvals_rules
 from notifications.rules.dealers import rebate_reminders
 from tests.support.dealers import add_order, add_policy, add_refund, make_channel
@@ -243,3 +247,24 @@ async def test_a_claim_waiting_too_long_goes_to_the_channel_managers_superior(co
     async with container.sessionmaker() as s:
         step = (await s.scalars(select(ApprovalStep).where(ApprovalStep.position == 1))).one()
     assert step.decided_by_id == world.uid("manager") and step.on_behalf_of_id == world.uid("rep")
+
+
+async def test_an_approver_going_away_hands_the_claim_card_to_the_delegate(container, world, chat_as, channel):
+    async with container.sessionmaker() as s:  # 联众 managed by the manager himself
+        dealer_co = await s.get_one(Customer, world.cid("lianzhong"))
+        dealer_co.owner_id = world.uid("manager")
+        await s.commit()
+    await claim_ready(container, world, channel)
+    dealer = await chat_as("dealer")
+    await dealer.say("/rebate")
+    await dealer.tap("Claim")
+    async with UnitOfWork(container.sessionmaker, container.deps.bus) as uow:
+        manager = await uow.session.get_one(User, world.uid("manager"))
+        await absences.go_away(uow, actor=Actor(manager, "test"), delegate_id=world.uid("director"), until=None, today=today())
+        await uow.commit()
+    (row,) = await rows(container, kind="approval_request", user_id=world.uid("director"))
+    assert "You stand in for Wang Qiang, who is away" in str(row.replies)
+    director = await chat_as("director")
+    await director.say("/approvals")
+    await director.tap("Approve")
+    assert "Next: Sun Li (finance)" in director.text

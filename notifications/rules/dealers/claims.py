@@ -12,6 +12,7 @@ from conversations.claim_cards import claim_approval_card, claim_status_card
 from conversations.messages import Reply, Text
 from conversations.quote_cards import step_role
 from core.dealer_events import (
+    ClaimApprovalDelegated,
     ClaimApprovalEscalated,
     ClaimApprovalReminderDue,
     ClaimApprovalRequested,
@@ -77,6 +78,10 @@ def _approver_and_delegate(e: ClaimApprovalRequested) -> list[int | None]:
     return [e.approver_id, e.delegate_id]
 
 
+def _delegate(e: ClaimApprovalDelegated) -> list[int | None]:
+    return [e.delegate_id]
+
+
 def _approver(e: ClaimApprovalReminderDue) -> list[int | None]:
     return [e.approver_id]
 
@@ -120,6 +125,7 @@ def _outcome(composer: Composer) -> Callable[[AsyncSession, RebateClaimDecided],
 
 def subscribe(bus: EventBus, composer: Composer) -> None:
     bus.subscribe(ClaimApprovalRequested, _card(composer, REQUEST, None, _approver_and_delegate))
+    bus.subscribe(ClaimApprovalDelegated, _card(composer, REQUEST, "notify.approval.delegated", _delegate))
     bus.subscribe(ClaimApprovalReminderDue, _card(composer, REMINDER, "notify.approval.reminder", _approver))
     bus.subscribe(ClaimApprovalEscalated, _card(composer, ESCALATED, "notify.approval.escalated", _superior))
     bus.subscribe(ClaimStepDecided, _progress(composer))
