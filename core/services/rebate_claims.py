@@ -38,7 +38,7 @@ from core.rebate_math import parse_period, period_of
 from core.services import absences
 from core.services.approvals import acting_for, decision_comment, take_step
 from core.services.dealers import own_dealer
-from core.services.rebates import open_claim, period_kind, policies_for, statement
+from core.services.rebates import Statement, open_claim, period_kind, policies_for, statement
 from core.uow import Actor, UnitOfWork
 
 
@@ -69,13 +69,10 @@ async def _channel_manager(session: AsyncSession, dealer: Customer) -> int:
     return owner.id
 
 
-async def submit(
-    uow: UnitOfWork, *, actor: Actor, policy_id: int, period_key: str, now: datetime, today: date, tz: ZoneInfo,
-    claim_days: int,
-) -> RebateClaim:
-    """A closed period's rebate, as computed now, into the chain; one open claim per period."""
-    session = uow.session
-    dealer = await own_dealer(session, actor.user)
+async def _claimable(
+    session: AsyncSession, dealer: Customer, policy_id: int, period_key: str, today: date, tz: ZoneInfo, claim_days: int
+) -> Statement:
+    """The statement of a closed period of a policy that applies, not claimed yet, with a rebate."""
     policy = await session.get(RebatePolicy, policy_id)
     if policy is None or policy.id not in {p.id for p in await policies_for(session, dealer.id, today)}:
         raise NotFound("rebate.error.policy")
@@ -91,9 +88,22 @@ async def submit(
         raise InvalidInput("rebate.error.claimed", number=found.claim.number if found.claim else "-")
     if found.rebate <= 0 or found.tier is None:
         raise InvalidInput("rebate.error.nothing", period=period.key)
+    return found
+
+
+async def submit(
+    uow: UnitOfWork, *, actor: Actor, policy_id: int, period_key: str, now: datetime, today: date, tz: ZoneInfo,
+    claim_days: int,
+) -> RebateClaim:
+    """A closed period's rebate, as computed now, into the chain; one open claim per period."""
+    session = uow.session
+    dealer = await own_dealer(session, actor.user)
+    found = await _claimable(session, dealer, policy_id, period_key, today, tz, claim_days)
     approvers = [await _channel_manager(session, dealer), await finance_approver(session)]
     if actor.user.id in approvers:
         raise PermissionDenied("approval.error.own_quote")
+    policy, period, tier = found.policy, found.period, found.tier
+    assert tier is not None
     tries = await session.scalar(
         select(func.count()).select_from(RebateClaim)
         .where(RebateClaim.dealer_id == dealer.id, RebateClaim.policy_id == policy.id, RebateClaim.period_key == period.key)
@@ -101,18 +111,17 @@ async def submit(
     claim = RebateClaim(
         number=f"RB-{period.key}-{dealer.id}-{policy.id}-{(tries or 0) + 1}"[:30], dealer_id=dealer.id, policy_id=policy.id,
         period_key=period.key, period_start=period.start, period_end=period.end, sales=found.totals.net,
-        rate_pct=found.tier.rate_pct, amount=found.rebate, currency=policy.currency, status=ClaimStatus.PENDING,
+        rate_pct=tier.rate_pct, amount=found.rebate, currency=policy.currency, status=ClaimStatus.PENDING,
         requested_by_id=actor.user.id, submitted_at=now,
     )
     session.add(claim)
     await session.flush()
-    kinds = (ApproverKind.CHANNEL, ApproverKind.FINANCE)
     steps = [
         ApprovalStep(
             claim_id=claim.id, position=n, approver_id=who, approver_kind=kind, triggers=[["claim", str(claim.amount)]],
             status=StepStatus.PENDING if n == 1 else StepStatus.WAITING, activated_at=now if n == 1 else None,
         )
-        for n, (who, kind) in enumerate(zip(approvers, kinds, strict=True), start=1)
+        for n, (who, kind) in enumerate(zip(approvers, (ApproverKind.CHANNEL, ApproverKind.FINANCE), strict=True), start=1)
     ]
     session.add_all(steps)
     await session.flush()
