@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.messages import Action, Card
 from conversations.rebate_cards import next_text, statement_fields
 from core.clock import zone
-from core.models import Customer, CustomerType, Role
-from core.rebate_math import period_of, previous_period
+from core.models import Customer, CustomerType, Notification, Role
+from core.rebate_math import Period, period_of, previous_period
 from core.services.dealers import dealer_users
 from core.services.rebates import Statement, open_claim, period_kind, policies_for, statement
 from notifications.compose import Recipient
@@ -38,36 +38,54 @@ async def sweep(env: RuleEnv, at: datetime) -> int:
             )).all()
             if not dealers:
                 return written
+            sent = set((await session.scalars(
+                select(Notification.dedupe_key).where(Notification.kind.in_((TIER, CLOSE)), Notification.ref_id.in_([d.id for d in dealers]))
+            )).all())
             items: list[OutboxItem] = []
             for dealer in dealers:
-                items += await _for_dealer(env, session, dealer, today, at)
+                items += await _for_dealer(env, session, dealer, today, at, sent)
             written += len(await enqueue(session, items))
             await session.commit()
         after = dealers[-1].id
 
 
-async def _for_dealer(env: RuleEnv, session: AsyncSession, dealer: Customer, today: date, at: datetime) -> list[OutboxItem]:
+async def _for_dealer(
+    env: RuleEnv, session: AsyncSession, dealer: Customer, today: date, at: datetime, sent: set[str]
+) -> list[OutboxItem]:
+    """The dealer's reminders due today; a period whose rows all exist is not computed again."""
     tz = zone(env.settings.timezone)
     people = [*([dealer.owner_id] if dealer.owner_id else []), *await dealer_users(session, dealer.id)]
     recipients = list((await env.composer.recipients(session, people)).values())
     items: list[OutboxItem] = []
     for policy in await policies_for(session, dealer.id, today):
         kind = period_kind(policy)
-        current = period_of(today, kind)
-        if 0 <= current.days_left(today) < env.settings.rebate_remind_days:
+        current, last = period_of(today, kind), previous_period(period_of(today, kind), kind)
+        due_tier = 0 <= current.days_left(today) < env.settings.rebate_remind_days
+        if due_tier and not _all_sent(TIER, policy.id, dealer, current, recipients, sent):
             found = await statement(session, dealer.id, policy, current, tz)
             if found.next is not None:
                 items += [_tier(to, dealer, found, today, at) for to in recipients]
-        last = previous_period(current, kind)
-        if (today - last.end).days <= env.settings.rebate_close_notice_days:
+        due_close = (today - last.end).days <= env.settings.rebate_close_notice_days
+        if due_close and not _all_sent(CLOSE, policy.id, dealer, last, recipients, sent):
             found = await statement(session, dealer.id, policy, last, tz)
             if found.totals.net > 0:
                 items += [_closed(to, dealer, found, at) for to in recipients]
     return items
 
 
+def _all_sent(kind: str, policy_id: int, dealer: Customer, period: Period, recipients: list[Recipient], sent: set[str]) -> bool:
+    return all(key(kind, policy_id, dealer, period, to) in sent for to in recipients)
+
+
+def key(kind: str, policy_id: int, dealer: Customer, period: Period, to: Recipient) -> str:
+    """One reminder per kind, policy, dealer, period and recipient. Finished rows are purged after
+    FIELDCHAT_NOTIFY_RETENTION_DAYS (30), longer than either window (14 and 10 days by default), so
+    every later sweep of the window still finds them."""
+    return f"{kind}:{policy_id}:{dealer.id}:{period.key}:{to.user.id}"
+
+
 def _key(kind: str, found: Statement, dealer: Customer, to: Recipient) -> str:
-    return f"{kind}:{found.policy.id}:{dealer.id}:{found.period.key}:{to.user.id}"
+    return key(kind, found.policy.id, dealer, found.period, to)
 
 
 def _tier(to: Recipient, dealer: Customer, found: Statement, today: date, at: datetime) -> OutboxItem:
