@@ -1,4 +1,4 @@
-"""FieldChat's command line: serve (default) | console | migrate | demo | bind-code | login-link | apikey."""
+"""FieldChat's command line: serve (default) | console | worker | sweep | deliver | migrate | demo | bind-code | login-link | apikey."""
 
 from __future__ import annotations
 
@@ -6,12 +6,81 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
+from typing import Any
 
 from core.settings import Settings
 
 
 def _settings() -> Settings:
     return Settings()
+
+
+def _moment(text: str) -> datetime:
+    """--at: an ISO time ('2026-12-01T08:00+08:00'); without an offset it is in FIELDCHAT_TIMEZONE."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO time like 2026-12-01T08:00+08:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(_settings().timezone))
+
+
+async def _notifier() -> Any:
+    from bootstrap import build
+
+    container = await build(_settings())
+    assert container.notifier is not None
+    return container
+
+
+async def _close(container: Any) -> None:
+    for adapter in container.adapters:
+        await adapter.stop()
+    await container.db.dispose()
+
+
+async def _worker(args: argparse.Namespace) -> None:
+    container = await _notifier()
+    s = container.settings
+    print(f"FieldChat worker: rule sweeps every {s.notify_sweep_seconds:g} s, delivery every {s.notify_poll_seconds:g} s "
+          "(no web server); Ctrl-C stops it", flush=True)
+    try:
+        await container.notifier.run_forever()
+    finally:
+        await _close(container)
+
+
+async def _sweep(args: argparse.Namespace) -> None:
+    from zoneinfo import ZoneInfo
+
+    from core.models import utcnow
+    from notifications.service import describe_sweep
+
+    container = await _notifier()
+    at = args.at or utcnow()
+    try:
+        print(describe_sweep(await container.notifier.sweep(at), at, ZoneInfo(container.settings.timezone)))
+    finally:
+        await _close(container)
+
+
+async def _deliver(args: argparse.Namespace) -> None:
+    from zoneinfo import ZoneInfo
+
+    from core.models import utcnow
+    from notifications.service import describe_delivery
+
+    container = await _notifier()
+    try:
+        if not args.once:
+            print(f"FieldChat delivery loop every {container.settings.notify_poll_seconds:g} s; Ctrl-C stops it", flush=True)
+            await container.notifier.run_forever(sweeps=False)
+        at = args.at or utcnow()
+        print(describe_delivery(await container.notifier.deliver(at), at, ZoneInfo(container.settings.timezone)))
+    finally:
+        await _close(container)
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -126,12 +195,20 @@ async def _apikey(args: argparse.Namespace) -> None:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run.py", description="FieldChat CRM")
-    sub = p.add_subparsers(dest="command", metavar="{serve,console,migrate,demo,bind-code,login-link,apikey}")
+    sub = p.add_subparsers(
+        dest="command", metavar="{serve,console,worker,sweep,deliver,migrate,demo,bind-code,login-link,apikey}"
+    )
     serve = sub.add_parser("serve", help="run the server: web chat, API, adapters (the default)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     console = sub.add_parser("console", help="chat with the bot in this terminal")
     console.add_argument("--user", required=True, help="login of the CRM user to chat as (e.g. rep)")
+    sub.add_parser("worker", help="rule sweeps and notification delivery, without the web server")
+    sweep = sub.add_parser("sweep", help="run every reminder rule once and print what it queued per kind")
+    sweep.add_argument("--at", type=_moment, help="as of this time, e.g. 2026-12-01T08:00+08:00 (default: now)")
+    deliver = sub.add_parser("deliver", help="deliver due notifications (--once: what is due now, then exit)")
+    deliver.add_argument("--once", action="store_true", help="deliver what is due and print the counts")
+    deliver.add_argument("--at", type=_moment, help="with --once: as of this time (default: now)")
     sub.add_parser("migrate", help="create or upgrade the database schema")
     demo = sub.add_parser("demo", help="load the demo data into an empty database")
     demo.add_argument("--reset", action="store_true", help="wipe every table first")
@@ -153,7 +230,7 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "serve": _serve, "console": _console, "migrate": _migrate, "demo": _demo,
     "bind-code": _bind_code, "login-link": _login_link,
-    "apikey": _apikey,
+    "apikey": _apikey, "worker": _worker, "sweep": _sweep, "deliver": _deliver,
 }
 
 

@@ -48,10 +48,15 @@ def dump(reply: Reply) -> dict[str, Any]:
         case Choices():
             return {"t": "choices", "prompt": reply.prompt, "options": [_action(a) for a in reply.options]}
         case Card():
-            return {
-                "t": "card", "title": reply.title, "subtitle": reply.subtitle, "ref": reply.ref,
+            card: dict[str, Any] = {
+                "t": "card", "title": reply.title,
                 "fields": [[f.label, f.value] for f in reply.fields], "actions": [_action(a) for a in reply.actions],
             }
+            if reply.subtitle is not None:
+                card["subtitle"] = reply.subtitle
+            if reply.ref is not None:
+                card["ref"] = reply.ref
+            return card
         case Form():
             return {
                 "t": "form", "title": reply.title, "fields": [_form_field(f) for f in reply.fields],
@@ -80,7 +85,11 @@ def load(item: object) -> Reply:
 
 
 def _action(a: Action) -> dict[str, Any]:
-    return {"label": a.label, "token": a.token, "url": a.url, "style": a.style}
+    """Only what is set: a sweep stores tens of thousands of these."""
+    out: dict[str, Any] = {"label": a.label, "token": a.token} if a.token is not None else {"label": a.label, "url": a.url}
+    if a.style != "default":
+        out["style"] = a.style
+    return out
 
 
 def _load_action(d: dict[str, Any]) -> Action:

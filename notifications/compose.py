@@ -78,12 +78,17 @@ class Composer:
             fmt = self._formatters[(locale, timezone)] = Formatter(locale, zone(timezone))
         return Voice(locale, fmt, self.codec)
 
-    async def recipients(self, session: AsyncSession, user_ids: Iterable[int]) -> dict[int, Recipient]:
-        """Active users only: a deactivated user gets nothing."""
-        ids = sorted(set(user_ids))
-        if not ids:
-            return {}
-        users = list((await session.scalars(select(User).where(User.id.in_(ids), User.active.is_(True)))).all())
-        prefs = await load_prefs(session, users, self.settings)
-        locale = self.settings.default_locale
-        return {u.id: Recipient(u, prefs[u.id], self.voice(u.locale or locale, prefs[u.id].timezone)) for u in users}
+    async def recipients(
+        self, session: AsyncSession, user_ids: Iterable[int], known: dict[int, Recipient | None] | None = None
+    ) -> dict[int, Recipient]:
+        """Active users only: a deactivated user gets nothing. `known` carries them across a sweep's pages."""
+        known = {} if known is None else known
+        wanted = set(user_ids)
+        missing = sorted(wanted - known.keys())
+        if missing:
+            users = list((await session.scalars(select(User).where(User.id.in_(missing), User.active.is_(True)))).all())
+            prefs = await load_prefs(session, users, self.settings)
+            locale = self.settings.default_locale
+            known.update(dict.fromkeys(missing))
+            known.update({u.id: Recipient(u, prefs[u.id], self.voice(u.locale or locale, prefs[u.id].timezone)) for u in users})
+        return {uid: to for uid in wanted if (to := known.get(uid)) is not None}

@@ -2,7 +2,8 @@
 
 - `enqueue`: INSERT … ON CONFLICT (dedupe_key) DO NOTHING, so a reminder written twice,
   or by two workers at once, exists once.
-- `claim`: one UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING.
+- `claim`: WITH picked AS MATERIALIZED (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED])
+  UPDATE … FROM picked … RETURNING, one statement.
   On PostgreSQL concurrent workers skip each other's locked rows; on SQLite the statement
   runs under the single write lock (BEGIN IMMEDIATE), which makes it atomic. Rows whose
   lease ran out (a crashed worker's) are claimable again.
@@ -26,8 +27,8 @@ from conversations.reply_codec import dump_all
 from core.models import Notification, OutboxStatus, utcnow
 from core.models.base import UTCDateTime
 
-CHUNK = 500
-"""Rows per INSERT statement (well under SQLite's bound-parameter limit)."""
+CHUNK = 2000
+"""Rows handed to the driver at once (SQLAlchemy splits them into multi-row INSERTs)."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,15 @@ async def enqueue(session: AsyncSession, items: Sequence[OutboxItem]) -> list[in
     """Write rows in the caller's transaction; returns the ids of rows that were new."""
     if not items:
         return []
+    table = cast(Table, Notification.__table__)
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
     now = utcnow()
     new: list[int] = []
     for start in range(0, len(items), CHUNK):
         rows = [item.values(now) for item in items[start : start + CHUNK]]
-        stmt = insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        new += list((await session.scalars(stmt.returning(Notification.id))).all())
+        # executemany of one cached statement; SQLAlchemy batches it into multi-row INSERTs
+        new += list((await session.execute(stmt, rows)).scalars().all())
     return new
 
 
@@ -88,17 +91,20 @@ def _claimable(now: datetime) -> Any:
 
 async def claim(session: AsyncSession, *, worker: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
     """Claim up to `limit` due urgent rows (and rows of expired leases) for `worker`; commits."""
-    pick = (
+    # A materialised CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery more than
+    # once, and with SKIP LOCKED each run picks *further* rows, claiming more than `limit`.
+    picked = (
         select(Notification.id)
         .where(_claimable(now), Notification.routine.is_(False))
         .order_by(Notification.send_after, Notification.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .cte("picked")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     stmt = (
         update(Notification)
-        .where(Notification.id.in_(pick), _claimable(now))
+        .where(Notification.id == picked.c.id, _claimable(now))
         .values(
             status=OutboxStatus.SENDING, claimed_by=worker, lease_until=now + lease, attempts=Notification.attempts + 1
         )

@@ -30,11 +30,13 @@ class Scheduler:
     def running(self) -> bool:
         return self._scheduler is not None and self._scheduler.running
 
-    def start(self) -> None:
-        """Start on the running event loop; both jobs fire at once, then on their intervals."""
+    def start(self, *, sweeps: bool = True) -> None:
+        """Start on the running event loop; the jobs fire at once, then on their intervals."""
         scheduler = AsyncIOScheduler(timezone="UTC")
         first: datetime = utcnow()
         for job, seconds, name in self._jobs:
+            if name == "sweep" and not sweeps:
+                continue
             scheduler.add_job(
                 _guarded(job, name), IntervalTrigger(seconds=seconds), id=name, name=name,
                 max_instances=1, coalesce=True, next_run_time=first, misfire_grace_time=None,

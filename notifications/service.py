@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -57,17 +58,31 @@ class Notifier:
         await self.cards.run_once()  # approval cards just sent are recorded; decided ones edited everywhere
         return report
 
-    def start(self) -> None:
-        """Sweeps and delivery on the running loop (serve and worker)."""
-        self.scheduler.start()
+    def start(self, *, sweeps: bool = True) -> None:
+        """Delivery (and the rule sweeps unless `sweeps` is off) on the running loop: serve and worker."""
+        self.scheduler.start(sweeps=sweeps)
 
     def stop(self) -> None:
         self.scheduler.stop()
 
-    async def run_forever(self) -> None:
-        """`run.py worker`: the scheduler until cancelled."""
-        self.start()
+    async def run_forever(self, *, sweeps: bool = True) -> None:
+        """`run.py worker` (and `deliver` without --once): the scheduler until cancelled."""
+        self.start(sweeps=sweeps)
         try:
             await asyncio.Event().wait()
         finally:
             self.stop()
+
+
+def describe_sweep(queued: dict[str, int], at: datetime, tz: ZoneInfo) -> str:
+    """What `run.py sweep` prints: new rows per kind."""
+    lines = [f"sweep as of {at.astimezone(tz):%Y-%m-%d %H:%M %z} ({tz.key}): queued"]
+    lines += [f"  {kind:<22}{n:>8}" for kind, n in queued.items()]
+    lines.append(f"  {'total':<22}{sum(queued.values()):>8}")
+    return "\n".join(lines)
+
+
+def describe_delivery(report: Report, at: datetime, tz: ZoneInfo) -> str:
+    """What `run.py deliver --once` prints: rows by outcome."""
+    counts = ", ".join(f"{name} {n}" for name, n in report.as_dict().items())
+    return f"delivery as of {at.astimezone(tz):%Y-%m-%d %H:%M %z} ({tz.key}): {counts}"

@@ -7,15 +7,15 @@ from conversations.flow import Flow
 from conversations.messages import Choices, Reply, Text
 from core.models import Role
 
-SELLER_MENU = ("checkin", "visit", "lead", "c", "quote", "quotes", "agenda", "pool", "stock", "lang")
+SELLER_MENU = ("checkin", "visit", "lead", "c", "quote", "quotes", "agenda", "pool", "stock", "settings", "lang")
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.REP: SELLER_MENU,
-    Role.MANAGER: ("checkin", "visit", "lead", "c", "approvals", "quote", "quotes", "forecast", "away", "agenda", "pool", "checkins", "service", "newticket", "stock", "lang"),
-    Role.DIRECTOR: ("c", "approvals", "forecast", "away", "lead", "agenda", "pool", "checkins", "service", "lang"),
-    Role.ADMIN: ("c", "rules", "approvals", "bindcode", "agenda", "lang"),
-    Role.FINANCE: ("c", "approvals", "forecast", "rebate", "agenda", "lang"),
-    Role.ENGINEER: ("c", "tickets", "lead", "agenda", "lang"),
-    Role.DEALER: ("report", "stock", "target", "rebate", "c", "lead", "lang"),
+    Role.MANAGER: ("checkin", "visit", "lead", "c", "approvals", "quote", "quotes", "forecast", "away", "agenda", "pool", "checkins", "service", "newticket", "stock", "settings", "lang"),
+    Role.DIRECTOR: ("c", "approvals", "forecast", "away", "lead", "agenda", "pool", "checkins", "service", "settings", "lang"),
+    Role.ADMIN: ("c", "rules", "approvals", "bindcode", "outbox", "agenda", "settings", "lang"),
+    Role.FINANCE: ("c", "approvals", "forecast", "rebate", "agenda", "settings", "lang"),
+    Role.ENGINEER: ("c", "tickets", "lead", "agenda", "settings", "lang"),
+    Role.DEALER: ("report", "stock", "target", "rebate", "c", "lead", "settings", "lang"),
 }
 
 

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.flow import Flow
+from conversations.i18n import catalog_keys
 from conversations.messages import Action, Choices, Reply, Text
 from core.models import OutboxStatus, Role
 from core.services import outbox_view
 from core.services.outbox_view import RETRYABLE, OutboxRow
 
 PAGE = 10
+
+
+def kind_name(ctx: Ctx, code: str) -> str:
+    """The kind's name in the reader's language; its code when a feature registered none."""
+    key = f"notify.kind.{code}"
+    return ctx.t(key) if key in catalog_keys(ctx.locale) else code
 LISTED = (OutboxStatus.QUEUED, OutboxStatus.FAILED, OutboxStatus.UNDELIVERABLE, OutboxStatus.SENT)
 
 
@@ -50,7 +57,7 @@ class OutboxFlow(Flow):
             kinds = counts.get(status.value)
             if not kinds:
                 continue
-            detail = ", ".join(f"{ctx.t('notify.kind.' + k)} {n}" for k, n in sorted(kinds.items()))
+            detail = ", ".join(f"{kind_name(ctx, k)} {n}" for k, n in sorted(kinds.items()))
             lines.append(f"• {ctx.t('outbox.status.' + status.value)}: {sum(kinds.values())} ({detail})")
         buttons = tuple(
             ctx.button(ctx.t("outbox.status." + s.value), self.code, f"l:{s.value}:0", stateless=True)
@@ -78,7 +85,8 @@ class OutboxFlow(Flow):
 
     def _line(self, ctx: Ctx, r: OutboxRow) -> str:
         when = ctx.fmt.datetime(r.sent_at or r.send_after)
-        line = f"#{r.id} {ctx.t('notify.kind.' + r.kind)} → {r.user_name} ({r.login}) · {when} · {r.summary[:60]}"
+        who = r.user_name_en if ctx.locale == "en" and r.user_name_en else r.user_name
+        line = f"#{r.id} {kind_name(ctx, r.kind)} → {who} ({r.login}) · {when} · {r.summary[:60]}"
         if r.attempts:
             line += " · " + ctx.t("outbox.attempts", n=r.attempts)
         if r.last_error:

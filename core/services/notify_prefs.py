@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import select, update
@@ -66,8 +66,15 @@ class Prefs:
 
     def send_time(self, due: datetime, *, routine: bool) -> datetime:
         """When a notification due at `due` may go: routine ones at the next digest, none in quiet hours."""
-        moment = next_clock(due, self.digest_at, self.tz) if routine and self.digest_at else due
-        return leave_span(moment, self.quiet, self.tz)
+        return _send_time(self.timezone, self.quiet, self.digest_at if routine else None, due)
+
+
+@lru_cache(maxsize=65536)
+def _send_time(timezone: str, quiet: tuple[time, time] | None, digest_at: time | None, due: datetime) -> datetime:
+    """Shared by everyone with the same settings (a sweep asks it for thousands of rows)."""
+    tz = zone(timezone)
+    moment = next_clock(due, digest_at, tz) if digest_at else due
+    return leave_span(moment, quiet, tz)
 
 
 def defaults(settings: Settings) -> tuple[tuple[time, time] | None, time | None]:

@@ -24,6 +24,7 @@ class OutboxRow:
     status: str
     login: str
     user_name: str
+    user_name_en: str | None
     summary: str
     due_at: datetime
     send_after: datetime
@@ -66,7 +67,7 @@ async def listing(
     """Newest first; queued rows by when they will go."""
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InvalidInput("notify.error.page", limit=MAX_PAGE)
-    query = select(Notification, User.login, User.name).join(User, User.id == Notification.user_id)
+    query = select(Notification, User.login, User.name, User.name_en).join(User, User.id == Notification.user_id)
     if status is not None:
         query = query.where(Notification.status == status)
     if kind:
@@ -77,10 +78,10 @@ async def listing(
     rows = await session.execute(query.order_by(order, Notification.id).limit(limit).offset(offset))
     return [
         OutboxRow(
-            n.id, n.kind, OutboxStatus(n.status).value, login, name, n.summary, n.due_at, n.send_after, n.attempts,
-            n.last_error, n.platform, n.sent_at,
+            n.id, n.kind, OutboxStatus(n.status).value, login, name, name_en, n.summary, n.due_at, n.send_after,
+            n.attempts, n.last_error, n.platform, n.sent_at,
         )
-        for n, login, name in rows.all()
+        for n, login, name, name_en in rows.all()
     ]
 
 

@@ -28,6 +28,7 @@ class OutboxItem(BaseModel):
     status: str
     login: str
     user_name: str
+    user_name_en: str | None
     summary: str
     due_at: str
     send_after: str

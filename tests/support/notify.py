@@ -22,12 +22,22 @@ def local(days: int, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI).astimezone(UTC)
 
 
-def notifier(container: Container, *senders: Any, **settings: Any) -> Notifier:
+def notifier(container: Container, *senders: Any, limits: Any = None, **settings: Any) -> Notifier:
     """A notifier delivering through `senders` (the container's own one already subscribes to events)."""
     return Notifier(
         sessionmaker=container.sessionmaker, bus=container.deps.bus, settings=container.settings.model_copy(update=settings),
-        codec=container.deps.codec, senders=Registry(*senders),
+        codec=container.deps.codec, senders=Registry(*senders), limits=limits,
     )
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told (for the rate limiter)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 async def rows(container: Container, **where: Any) -> list[Notification]:
@@ -43,3 +53,20 @@ async def press(chat: Any, container: Container, flow: str, arg: str) -> Any:
     from conversations.inbound import ActionEvent
 
     return await chat.send(ActionEvent(container.deps.codec.encode(flow, "-", arg)))
+
+
+async def queue(container: Container, user_id: int, text: str, *, due: datetime | None = None, kind: str = "lead_assigned",
+                routine: bool = False, key: str | None = None) -> int:
+    """Write one plain notification row, timed by the recipient's preferences as a rule would."""
+    from conversations.messages import Text
+    from notifications.compose import Composer
+    from notifications.outbox import OutboxItem, enqueue
+
+    due = due or utcnow()
+    async with container.sessionmaker() as s:
+        to = (await Composer(container.settings, container.deps.codec).recipients(s, [user_id]))[user_id]
+        item = OutboxItem(user_id=user_id, kind=kind, dedupe_key=key or f"test:{user_id}:{text}", due_at=due,
+                          send_after=to.send_time(due, routine=routine), summary=text, replies=(Text(text),), routine=routine)
+        (row_id,) = await enqueue(s, [item])
+        await s.commit()
+    return row_id
