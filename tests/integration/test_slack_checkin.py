@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from conversations.i18n import translate
-from core.models import ChatIdentity, ContactRecord, User, Visit
+from core.models import ChatIdentity, ContactRecord, Customer, User, Visit
 from core.services.identities import create_binding_code
 from core.uow import UnitOfWork
 from tests.support.slack import dm_event, find_button, slack_env, text_input, view_submission
@@ -127,3 +127,42 @@ async def test_check_in_page_speaks_the_users_language(env, world):
     page = await env.http.get(urlsplit(link["url"]).path)
     assert '<html lang="zh-CN">' in page.text and "发送我的位置" in page.text
     assert translate("zh-CN", "checkin.ask_location") in texts(ask)
+
+
+async def test_visit_log_in_a_dm_with_its_form_in_a_modal(env, world):
+    rep = await env.bound("rep")
+    await rep.say("visit")
+    [ask] = await rep.replies()
+    assert "Which customer" in texts(ask)
+    await rep.say("恒力")
+    [choices] = await rep.replies()
+    await rep.click(choices, "苏州恒力")
+    [opener] = await rep.replies()
+    await rep.click(opener, "Open the form")
+    [opened] = await env.mock.wait("views.open")
+    view = opened.args["view"]
+    kind = next(b for b in view["blocks"] if b.get("block_id") == "kind")["element"]["options"][0]["value"]
+    values = {"kind": {"type": "static_select", "selected_option": {"value": kind}}, "summary": text_input("电话沟通交期"),
+              "next_step": text_input(None), "next_contact": {"type": "datepicker", "selected_date": None}}
+    assert (await rep.interact(view_submission(rep.user, view, values))).status_code == 200
+    [saved] = await rep.replies()
+    assert "Saved for 苏州恒力机械有限公司" in texts(saved)
+    async with env.container.sessionmaker() as s:
+        record = (await s.scalars(select(ContactRecord))).one()
+        assert (record.customer_id, record.summary) == (world.cid("hengli"), "电话沟通交期")
+
+
+async def test_pool_near_me_through_the_signed_page_then_claim(env, world):
+    rep = await env.bound("rep")
+    await rep.command("pool")
+    [menu] = await rep.replies()
+    await rep.click(menu, "Near me")
+    [ask] = await rep.replies()
+    path = urlsplit(find_button(ask["blocks"], "check-in page")["url"]).path
+    assert (await env.http.post(path, json={"lat": SIP[0], "lon": SIP[1], "accuracy_m": 20})).status_code == 200
+    [nearby] = await rep.replies()
+    await rep.click(nearby, "Claim: Suzhou Tianyu")
+    [claimed] = await rep.replies()
+    assert "is now yours" in texts(claimed)
+    async with env.container.sessionmaker() as s:
+        assert (await s.get(Customer, world.cid("tianyu"))).owner_id == world.uid("rep")
