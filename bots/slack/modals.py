@@ -32,9 +32,11 @@ class FormTooLarge(ValueError):
 
 
 def encode_form(form: Form) -> str:
-    for with_hints in (True, False):
+    """Compressed JSON of the form; hints, then long option labels, are dropped if it does not fit."""
+    for with_hints, label_chars in ((True, OPTION_CHARS), (False, OPTION_CHARS), (False, 16)):
         fields = [
-            [f.name, f.label, f.kind, int(f.required), [list(o) for o in f.options], f.value, f.hint if with_hints else None]
+            [f.name, f.label, f.kind, int(f.required), [[v, lab[:label_chars]] for v, lab in f.options], f.value,
+             f.hint if with_hints else None]
             for f in form.fields
         ]
         spec = {"t": form.title, "s": form.submit.token or "", "l": form.submit.label, "f": fields, "e": form.errors}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,17 @@ def test_long_labels_are_cut_to_slack_limits():
     blocks = message(card)["blocks"]
     assert len(blocks[0]["text"]["text"]) == 150 and blocks[0]["text"]["text"].endswith("…")
     assert len(blocks[-1]["elements"][0]["text"]["text"]) == 75
+
+
+def test_a_large_form_drops_hints_and_long_option_labels_to_fit_its_button():
+    rng = random.Random(3)
+    words = lambda n: "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(n))  # noqa: E731  (incompressible)
+    options = tuple((f"v{i}", words(40)) for i in range(30))
+    big = Form("Big", (FormField("pick", "Pick", "choice", options=options, hint=words(300)),), CHECK)
+    value = modals.encode_form(big)
+    assert len(value) <= 2000
+    decoded = modals.decode_form(value)
+    assert decoded.fields[0].hint is None and len(decoded.fields[0].options) == 30
+    assert all(len(label) == 16 for _, label in decoded.fields[0].options)
+    with pytest.raises(modals.FormTooLarge):
+        modals.encode_form(Form("Huge", tuple(FormField(f"f{i}", words(30)) for i in range(120)), CHECK))
