@@ -36,8 +36,9 @@ class Notifier:
         self.env = RuleEnv(sessionmaker, bus, settings, self.composer)
         self.delivery = Delivery(sessionmaker, senders, settings, composer=self.composer, worker=worker, limits=limits)
         self.cards = CardSync(sessionmaker, senders, settings, codec)
+        self._last_runs: dict[str, datetime] = {}
         self.scheduler = Scheduler(
-            sweep=self.sweep, deliver=self.deliver, sweep_seconds=settings.notify_sweep_seconds,
+            sweep=self.tick, deliver=self.deliver, sweep_seconds=settings.notify_sweep_seconds,
             poll_seconds=settings.notify_poll_seconds,
         )
         self._subscribed = False
@@ -51,6 +52,10 @@ class Notifier:
     async def sweep(self, at: datetime | None = None) -> dict[str, int]:
         """Every rule once as of `at` (default now): new rows per kind."""
         return await sweep_all(self.env, at or utcnow())
+
+    async def tick(self) -> dict[str, int]:
+        """The scheduler's sweep: rules with a cadence run only when it has come round."""
+        return await sweep_all(self.env, utcnow(), self._last_runs)
 
     async def deliver(self, at: datetime | None = None) -> Report:
         """Everything due as of `at` (default now): digests folded, rows sent, outcomes counted."""

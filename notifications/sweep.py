@@ -21,19 +21,37 @@ FINISHED = (
 )
 
 
-async def sweep_all(env: RuleEnv, at: datetime) -> dict[str, int]:
-    """New outbox rows per kind; a failing rule is logged and the others still run."""
+PURGE_EVERY = timedelta(hours=1)
+
+
+async def sweep_all(env: RuleEnv, at: datetime, last_runs: dict[str, datetime] | None = None) -> dict[str, int]:
+    """New outbox rows per kind that ran; a failing rule is logged and the others still run.
+
+    `last_runs` (kept by a long-running worker) lets rules with a cadence skip ticks, and
+    purges hourly; without it (the command line) every rule runs and old rows are purged.
+    """
     queued: dict[str, int] = {}
     for rule in RULES:
-        if rule.sweep is None:
+        if rule.sweep is None or not _due(rule.kind, rule.every, at, last_runs):
             continue
         try:
             queued[rule.kind] = await rule.sweep(env, at)
         except Exception:
             log.exception("sweep %s failed", rule.kind)
             queued[rule.kind] = 0
-    await purge(env, at)
+    if _due("purge", PURGE_EVERY, at, last_runs):
+        await purge(env, at)
     return queued
+
+
+def _due(name: str, every: timedelta | None, at: datetime, last_runs: dict[str, datetime] | None) -> bool:
+    if last_runs is None:
+        return True
+    last = last_runs.get(name)
+    if every is not None and last is not None and last <= at < last + every:
+        return False
+    last_runs[name] = at
+    return True
 
 
 async def purge(env: RuleEnv, at: datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -47,3 +47,6 @@ class Rule:
     sweep: Callable[[RuleEnv, datetime], Awaitable[int]] | None = None
     """Writes what is due as of a moment; returns the number of new outbox rows."""
     stale: StaleCheck | None = None
+    every: timedelta | None = None
+    """Scheduled sweeps of this rule run at most this often (None: on every tick); rules whose
+    query cannot use an index (idleness, birthdays) need no minute-by-minute precision."""

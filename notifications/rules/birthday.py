@@ -88,4 +88,4 @@ def item(row: Any, to: Recipient, at: datetime) -> OutboxItem | None:
     )
 
 
-RULE = Rule(KIND, sweep=sweep)
+RULE = Rule(KIND, sweep=sweep, every=timedelta(minutes=30))

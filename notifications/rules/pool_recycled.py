@@ -108,4 +108,4 @@ def item(event: CustomerReleased, to: Recipient, customer: Any, owner: User) -> 
     )
 
 
-RULE = Rule(KIND, sweep=sweep)
+RULE = Rule(KIND, sweep=sweep, every=timedelta(minutes=10))

@@ -95,7 +95,7 @@ async def still_idle(session: AsyncSession, rows: Sequence[Pending], settings: S
     return keep
 
 
-RULE = Rule(KIND, sweep=sweep, stale=still_idle)
+RULE = Rule(KIND, sweep=sweep, stale=still_idle, every=timedelta(minutes=10))
 
 
 async def warned(session: AsyncSession, idle: Sequence[IdleCustomer]) -> dict[int, datetime]:

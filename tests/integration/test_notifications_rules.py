@@ -150,3 +150,25 @@ async def test_inactive_owners_get_nothing_written(container, world):
         await s.execute(update(User).where(User.id == world.uid("rep")).values(active=False))
         await s.commit()
     assert (await notifier(container).sweep(local(1, 8)))["follow_up"] == 0
+
+
+async def test_a_running_worker_sweeps_slow_rules_at_their_cadence_and_purges_old_finished_rows(container, world):
+    from notifications.sweep import sweep_all
+
+    n = notifier(container)
+    last: dict = {}
+    first = await sweep_all(n.env, local(1, 9), last)
+    assert set(first) >= {"follow_up", "pool_warning", "pool_recycled", "birthday"}
+    soon = await sweep_all(n.env, local(1, 9, 1), last)
+    assert "follow_up" in soon and not {"pool_warning", "pool_recycled", "birthday"} & set(soon)
+    later = await sweep_all(n.env, local(1, 9, 11), last)
+    assert {"pool_warning", "pool_recycled"} <= set(later) and "birthday" not in later
+    async with container.sessionmaker() as s:
+        old = utcnow() - timedelta(days=31)
+        await s.execute(update(Notification).where(Notification.kind == "follow_up", Notification.ref_id == world.cid("hengli"))
+                        .values(status=OutboxStatus.SENT, created_at=old))
+        await s.execute(update(Notification).where(Notification.kind == "follow_up", Notification.ref_id == world.cid("noloc"))
+                        .values(created_at=old))                                   # old but still queued: kept
+        await s.commit()
+    await sweep_all(n.env, utcnow())
+    assert {r.ref_id for r in await rows(container, kind="follow_up")} == {world.cid("lianzhong"), world.cid("noloc")}
