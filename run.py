@@ -72,13 +72,16 @@ async def _deliver(args: argparse.Namespace) -> None:
     from core.models import utcnow
     from notifications.service import describe_delivery
 
+    if args.at and not args.once:
+        raise SystemExit("run.py deliver: --at needs --once (the loop always delivers as of now)")
     container = await _notifier()
     try:
-        if not args.once:
+        if args.once:
+            at = args.at or utcnow()
+            print(describe_delivery(await container.notifier.deliver(at), at, ZoneInfo(container.settings.timezone)))
+        else:
             print(f"FieldChat delivery loop every {container.settings.notify_poll_seconds:g} s; Ctrl-C stops it", flush=True)
             await container.notifier.run_forever(sweeps=False)
-        at = args.at or utcnow()
-        print(describe_delivery(await container.notifier.deliver(at), at, ZoneInfo(container.settings.timezone)))
     finally:
         await _close(container)
 

@@ -32,6 +32,9 @@ class Scheduler:
 
     def start(self, *, sweeps: bool = True) -> None:
         """Start on the running event loop; the jobs fire at once, then on their intervals."""
+        # One line per job run every few seconds drowns the log; our jobs log what they did.
+        for name in ("apscheduler.executors.default", "apscheduler.scheduler"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         scheduler = AsyncIOScheduler(timezone="UTC")
         first: datetime = utcnow()
         for job, seconds, name in self._jobs:

@@ -55,12 +55,17 @@ class Notifier:
 
     async def tick(self) -> dict[str, int]:
         """The scheduler's sweep: rules with a cadence run only when it has come round."""
-        return await sweep_all(self.env, utcnow(), self._last_runs)
+        queued = await sweep_all(self.env, utcnow(), self._last_runs)
+        if any(queued.values()):
+            log.info("reminders queued: %s", ", ".join(f"{k} {n}" for k, n in queued.items() if n))
+        return queued
 
     async def deliver(self, at: datetime | None = None) -> Report:
         """Everything due as of `at` (default now): digests folded, rows sent, outcomes counted."""
         report = await self.delivery.run_once(at)
         await self.cards.run_once()  # approval cards just sent are recorded; decided ones edited everywhere
+        if report.claimed or report.digests:
+            log.info("notifications: %s", ", ".join(f"{k} {n}" for k, n in report.as_dict().items() if n))
         return report
 
     def start(self, *, sweeps: bool = True) -> None:
