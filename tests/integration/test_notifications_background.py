@@ -29,7 +29,7 @@ async def test_the_app_starts_the_scheduler_and_delivers_to_the_web_chat(contain
     app = create_app(live)
     async with app.router.lifespan_context(app):
         assert live.notifier is not None and live.notifier.scheduler.running
-        for _ in range(100):
+        for _ in range(300):                                                      # up to 30 s on a busy machine
             if (await rows(container, id=row_id))[0].status == OutboxStatus.SENT:
                 break
             await asyncio.sleep(0.1)
