@@ -76,7 +76,7 @@ class Notification(Base):
     chat_id: Mapped[str | None] = mapped_column(String(200))
     message_ids: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None]
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("notification_outbox.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("notification_outbox.id"), index=True)
     """For digested rows: the digest that carried them."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
