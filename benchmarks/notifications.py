@@ -12,7 +12,7 @@
    is the naive loop — fetch the next due row, its bindings, send, update, commit — on 2,000.
 
 Targets: each sweep ≤ 10 s; delivery ≤ 1 ms per notification; on both databases.
-Run: `.venv/bin/python benchmarks/notifications.py` (about five minutes). PostgreSQL:
+Run: `.venv/bin/python benchmarks/notifications.py` (about three minutes). PostgreSQL:
 FIELDCHAT_BENCH_PG_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/test_h7 — it is wiped).
 """
 
