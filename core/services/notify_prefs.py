@@ -45,6 +45,17 @@ KINDS: dict[str, Kind] = {
         Kind("approval_progress", routine=False),
         Kind("approval_comment", routine=False),
         Kind("digest", routine=False, mutable=False),
+        Kind("ticket_assigned", routine=False, mutable=False),
+        Kind("ticket_sla", routine=False, mutable=False),
+        Kind("parts_shortage", routine=False),
+        Kind("low_rating", routine=False),
+        Kind("maintenance_due", routine=False),
+        Kind("threshold_breached", routine=False),
+        Kind("trend_warning", routine=False),
+        Kind("stock_low", routine=False),
+        Kind("rebate_tier", routine=False),
+        Kind("rebate_close", routine=False),
+        Kind("rebate_claim", routine=False, mutable=False),
     )
 }
 """Every notification kind; later features add theirs here (and a `notify.kind.<code>` text)."""
