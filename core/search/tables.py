@@ -5,6 +5,7 @@ their customer) and products (with their active flag)."""
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -38,7 +39,7 @@ def _stamp(value: datetime | None) -> float:
     return value.timestamp() if value is not None else 0.0
 
 
-class Table:
+class Table(ABC):
     """One kind of record in one TextIndex; subclasses say which columns and how to read them."""
 
     kind = ""
@@ -47,16 +48,17 @@ class Table:
     def __init__(self) -> None:
         self.index = TextIndex(self.columns)
 
+    @abstractmethod
     def statement(self) -> Rows:
-        raise NotImplementedError
+        """The rows to index: id, search_text, then the index columns."""
 
+    @abstractmethod
     def values(self, row: Sequence[Any]) -> dict[str, float]:
         """Index columns of one row (after id and search_text)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def missing_texts(self, conn: AsyncConnection, ids: list[int]) -> dict[int, str]:
         """Forms for rows written without them (bulk SQL imports): computed here, once."""
-        raise NotImplementedError
 
     async def load(self, conn: AsyncConnection) -> None:
         """Read every row in chunks (few live Python objects at a time) and rebuild the index."""
@@ -93,7 +95,8 @@ class Table:
         self.after_rebuild()
 
     def after_rebuild(self) -> None:
-        """Hook for structures derived from the columns (the customers' grid)."""
+        """Hook for structures derived from the columns (the customers' grid); none by default."""
+        return None
 
     async def _texts(self, conn: AsyncConnection, rows: Sequence[Sequence[Any]]) -> list[str]:
         empty = [int(r[0]) for r in rows if not r[1]]
