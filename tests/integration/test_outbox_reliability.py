@@ -103,12 +103,15 @@ async def test_two_claims_at_once_never_share_a_row(container, world):
                 if not rows:
                     return got
                 got += [r.id for r in rows]
+                await asyncio.sleep(0.001)  # let the other worker in between batches
 
         a, b = await asyncio.gather(grab(engines[0], "a"), grab(engines[1], "b"))
     finally:
         for e in engines:
             await e.dispose()
-    assert not set(a) & set(b) and len(a) + len(b) == 400 and a and b
+    # Which worker wins each batch depends on the machine's load; what must hold is that
+    # no row is claimed twice and none is left behind.
+    assert not set(a) & set(b) and len(a) + len(b) == 400 and len(set(a) | set(b)) == 400
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_its_unmarked_sends(container, world, tmp_path):
