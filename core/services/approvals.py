@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -272,18 +272,24 @@ async def add_comment(uow: UnitOfWork, *, actor: Actor, step_id: int, text: str,
 
 async def pending_for(session: AsyncSession, user: User, today: date) -> list[ApprovalStep]:
     """Steps waiting for `user`: as approver, as a delegate of someone away, or after escalation."""
-    stood_in = await absences.represented_by(session, user.id, today)
     stmt = (
         select(ApprovalStep)
         .join(Quote, Quote.id == ApprovalStep.quote_id)
         .where(
-            ApprovalStep.status == StepStatus.PENDING,
+            await waiting_for(session, user, today),
             Quote.status == QuoteStatus.PENDING,
             Quote.owner_id != user.id,
-            (ApprovalStep.approver_id == user.id)
-            | (ApprovalStep.escalated_to_id == user.id)
-            | ApprovalStep.approver_id.in_(stood_in or [-1]),
         )
         .order_by(ApprovalStep.activated_at, ApprovalStep.id)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def waiting_for(session: AsyncSession, user: User, today: date) -> ColumnElement[bool]:
+    """Pending steps `user` may decide: as approver, as a delegate of someone away, or after escalation."""
+    stood_in = await absences.represented_by(session, user.id, today)
+    return (ApprovalStep.status == StepStatus.PENDING) & (
+        (ApprovalStep.approver_id == user.id)
+        | (ApprovalStep.escalated_to_id == user.id)
+        | ApprovalStep.approver_id.in_(stood_in or [-1])
+    )

@@ -36,7 +36,7 @@ from core.models import (
 )
 from core.rebate_math import parse_period, period_of
 from core.services import absences
-from core.services.approvals import acting_for, decision_comment, take_step
+from core.services.approvals import acting_for, decision_comment, take_step, waiting_for
 from core.services.dealers import own_dealer
 from core.services.rebates import Statement, open_claim, period_kind, policies_for, statement
 from core.uow import Actor, UnitOfWork
@@ -207,17 +207,13 @@ async def current_outcome(session: AsyncSession, step_id: int) -> ClaimOutcome:
 
 async def pending_for(session: AsyncSession, user: User, today: date) -> list[ApprovalStep]:
     """Claim steps waiting for `user`: as approver, as a delegate, or after an escalation."""
-    stood_in = await absences.represented_by(session, user.id, today)
     stmt = (
         select(ApprovalStep)
         .join(RebateClaim, RebateClaim.id == ApprovalStep.claim_id)
         .where(
-            ApprovalStep.status == StepStatus.PENDING,
+            await waiting_for(session, user, today),
             RebateClaim.status == ClaimStatus.PENDING,
             RebateClaim.requested_by_id != user.id,
-            (ApprovalStep.approver_id == user.id)
-            | (ApprovalStep.escalated_to_id == user.id)
-            | ApprovalStep.approver_id.in_(stood_in or [-1]),
         )
         .order_by(ApprovalStep.activated_at, ApprovalStep.id)
     )
