@@ -201,13 +201,13 @@ class DingTalkAdapter:
         return await profile.locale_of(self._profiles, platform=PLATFORM, workspace=found.corp, user=found.user)
 
     async def _converse(self, found: inbound.Inbound) -> None:
-        locale = await self._locale(found)
         if found.event is None:
+            locale = await self._locale(found)
             await self._deliver(found.chat, [Text(translate(locale, "dingtalk.unsupported"))], locale)
             return
         waiting = self._awaiting.pop(found.chat, None)
         replies = await self._turn(found)
-        locale = await self._locale(found)  # the turn may have changed it (/lang, binding)
+        locale = await self._locale(found)  # as the turn left it (/lang, binding)
         if waiting is not None:
             ref, card_id = waiting
             rest = await self._update_card(card_id, ref, replies, locale, decided_only=True)
