@@ -104,13 +104,15 @@ async def test_text_command_answered_through_message_send(rig: WeComRig) -> None
     await rig.bind("rep", "zhangwei")
     response = await rig.say("zhangwei", "/menu", 1001)
     assert response.status_code == 200 and response.text == ""
-    assert [c.path for c in rig.fake.calls] == ["gettoken", "message/send", "message/send"]
-    first, menu = rig.fake.sent()
+    assert [c.path for c in rig.fake.calls] == ["gettoken", "message/send", "message/send", "message/send"]
+    first, *menu = rig.fake.sent()
     assert first["touser"] == "zhangwei" and first["agentid"] == fake_wecom.AGENT_ID and first["msgtype"] == "text"
-    card = menu["template_card"]
-    assert card["card_type"] == "button_interaction"
-    assert all(len(b["key"].encode()) <= 64 for b in card["button_list"])
-    assert 1 <= len(card["button_list"]) <= 6
+    cards = [m["template_card"] for m in menu]
+    assert all(c["card_type"] == "button_interaction" for c in cards)
+    buttons = [b for c in cards for b in c["button_list"]]
+    assert all(len(b["key"].encode()) <= 64 for b in buttons)
+    assert [len(c["button_list"]) for c in cards] == [6, 5]  # a rep's eleven actions, paged by six
+    assert [b["text"] for b in buttons][-3:] == ["📦 渠道库存", "🔔 通知设置", "🌐 语言"]
     assert rig.fake.calls[1].params["access_token"] == "at-1"
 
 
