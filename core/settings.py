@@ -167,6 +167,8 @@ class Settings(BaseSettings):
     """Same page: when set, bodies are encrypted and X-Lark-Signature is required (recommended)."""
     feishu_api_url: str = "https://open.feishu.cn"
     """Open API base URL (https://open.larksuite.com for Lark; a proxy or test double)."""
+    feishu_long_connection: bool = False
+    """Receive events over lark-oapi's WebSocket (no public URL; install the feishu-ws extra)."""
     dingtalk_app_key: str | None = None
     """AppKey (Client ID) of an in-house app with a robot; with the secret it enables DingTalk."""
     dingtalk_app_secret: SecretStr | None = None

@@ -1,4 +1,5 @@
-"""Feishu adapter: POST /feishu/events (messages, bot menu, card actions), sends and card edits.
+"""Feishu adapter: POST /feishu/events (messages, bot menu, card actions), sends and card edits;
+with FIELDCHAT_FEISHU_LONG_CONNECTION the same events arrive over lark-oapi's WebSocket instead.
 
 Feishu redelivers an event not acknowledged within 3 s, so messages are acknowledged first
 (after the signature, token and event-id checks) and handled in a task. A card click must
@@ -22,6 +23,7 @@ from bots.fallback import page_buttons
 from bots.feishu import inbound, render
 from bots.feishu.api import FeishuApi
 from bots.feishu.envelope import Keys, Rejected, is_verification, open_request
+from bots.feishu.longconn import LongConnection
 from conversations import profile
 from conversations.context import Deps
 from conversations.engine import Engine
@@ -53,6 +55,12 @@ class FeishuAdapter:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.platform_hint = inbound.platform_locale(settings.feishu_api_url)
         """The language of users whose client said none (zh-CN on Feishu, en on Lark)."""
+        self.long_connection: LongConnection | None = None
+        if settings.feishu_long_connection:
+            self.long_connection = LongConnection(
+                self._dispatch, app_id=settings.feishu_app_id,
+                app_secret=settings.feishu_app_secret.get_secret_value(), domain=settings.feishu_api_url,
+            )
 
     # -- contract -------------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
@@ -86,9 +94,12 @@ class FeishuAdapter:
         return api
 
     async def start(self) -> None:
-        return None
+        if self.long_connection is not None:
+            self.long_connection.start(asyncio.get_running_loop())
 
     async def stop(self) -> None:
+        if self.long_connection is not None:
+            await asyncio.to_thread(self.long_connection.stop)
         await self.drain()
         await self.api.close()
 
@@ -99,6 +110,7 @@ class FeishuAdapter:
 
     # -- events -----------------------------------------------------------------------
     async def _dispatch(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """One verified event, from POST /feishu/events or the long connection: its answer."""
         header = payload.get("header") if isinstance(payload.get("header"), dict) else {}
         assert isinstance(header, dict)
         event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
