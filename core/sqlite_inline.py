@@ -27,6 +27,8 @@ import aiosqlite
 
 FIRST_RETRY_S = 0.0005
 LONGEST_RETRY_S = 0.02
+YIELD_AFTER_S = 0.0005
+"""A call made this long after this connection last gave the loop a turn gives it one first."""
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -43,12 +45,18 @@ class InlineConnection(aiosqlite.Connection):
         super().__init__(connector, iter_chunk_size=256)
         self._thread.daemon = True  # as SQLAlchemy does for plain aiosqlite connections
         self.busy_timeout_s = busy_timeout_s
+        self._ran_since = 0.0
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")
         deadline: float | None = None
         delay = FIRST_RETRY_S
+        now = time.perf_counter()
+        if now - self._ran_since > YIELD_AFTER_S:
+            # Let the loop answer others (webhook acks) between statements of a long unit of work.
+            await asyncio.sleep(0)
+            self._ran_since = time.perf_counter()
         while True:
             try:
                 return fn(*args, **kwargs)

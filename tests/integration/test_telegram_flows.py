@@ -72,11 +72,12 @@ async def test_check_in_with_live_location_pick_photo_and_step_by_step_check_out
     assert buttons_of(calls[0])[0]["text"].startswith("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m")
 
     calls = await rep.tap("苏州恒力")
-    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendMessage"]
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]  # the photo hint goes under the card
     assert calls[0].params == {"callback_query_id": calls[0].params["callback_query_id"]}
     card = calls[1].params
     assert card["text"].startswith("<b>✅ Checked in: 苏州恒力机械有限公司</b>\n<i>机械-华东-001</i>\n\n<b>Distance to site:</b> 100 m\n")
     assert "<b>Geofence:</b> inside (300 m radius)" in card["text"] and "Trust" not in card["text"]
+    assert card["text"].endswith("\n\nSend photos now to attach them to this visit; tap “Check out” when you leave.")
     assert [[(b["text"], b.get("style")) for b in row] for row in card["reply_markup"]["inline_keyboard"]] == [[("Check out", "primary")]]
 
     await rep.photo("AgACAgUAAxkBAAIBZ2VisitPhoto", caption="车间入口")
