@@ -11,7 +11,9 @@ write lock on the loop's thread (the holder may be another task of this same loo
 could then never finish), so SQLite's own busy wait is off and a "database is locked"
 answer is retried with an asyncio sleep instead, up to the configured busy timeout. Every
 write transaction starts with BEGIN IMMEDIATE (core/db.py), the only statement that can
-meet the lock, and it is safe to repeat.
+meet the lock, and it is safe to repeat. And the thread's hops used to give the loop a
+turn between statements (a webhook waiting to be acknowledged); a connection now yields
+once per statement batch itself (YIELD_AFTER_S).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import aiosqlite
@@ -80,6 +81,6 @@ def inline_creator(database: str, busy_timeout_s: float) -> Callable[[], InlineC
         return sqlite3.connect(database, timeout=0, check_same_thread=False, uri=database.startswith("file:"))
 
     def create() -> InlineConnection:
-        return InlineConnection(partial(connector), busy_timeout_s)
+        return InlineConnection(connector, busy_timeout_s)
 
     return create
