@@ -103,6 +103,8 @@ class Engine:
             return await self._live_moved(ctx, event)
         if ctx.user is None:
             return await self._unbound(ctx, event)
+        if isinstance(event, FormEvent) and not self._form_is_current(ctx, event):
+            return [Text(ctx.t("error.form_expired"))]
         if isinstance(event, ActionEvent):
             return await self._action(ctx, event.token)
         if isinstance(event, CommandEvent):
@@ -163,6 +165,16 @@ class Engine:
         if not self._allowed(ctx, flow):
             return [Text(ctx.t("error.permission"))]
         return await flow.on_action(ctx, ref.arg)
+
+    def _form_is_current(self, ctx: Ctx, event: FormEvent) -> bool:
+        """A form naming its dialog run (by its submit token) belongs to that run, and only while open."""
+        if event.token is None:
+            return True
+        try:
+            ref = self.deps.codec.decode(event.token)
+        except BadToken:
+            return False
+        return ref.stateless or (ctx.dialog is not None and (ctx.dialog.flow, ctx.dialog.instance) == (ref.flow, ref.instance))
 
     async def _command(self, ctx: Ctx, name: str, args: str) -> list[Reply]:
         flow = self.commands.get(name.lower())

@@ -75,6 +75,9 @@ class LocationEvent:
 @dataclass(frozen=True)
 class FormEvent:
     values: dict[str, Any]
+    token: str | None = None
+    """The submit button's action token, where the platform sends it back (a Feishu card form):
+    a form of an earlier dialog run is then refused, never handed to the dialog open now."""
 
 
 @dataclass(frozen=True)

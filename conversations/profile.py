@@ -20,19 +20,21 @@ from core.uow import UnitOfWork
 
 
 async def locale_of(
-    deps: Deps, *, platform: str, workspace: str = "", user: str | None = None, chat: str | None = None
+    deps: Deps, *, platform: str, workspace: str = "", user: str | None = None, chat: str | None = None,
+    fallback: str | None = None,
 ) -> str:
-    """The bound user's language for a chat user (or, without one, the user a chat belongs to)."""
+    """The bound user's language for a chat user (or, without one, the user a chat belongs to);
+    without one picked, `fallback` (the platform's hint) or the deployment's default."""
     query = select(User.locale).join(ChatIdentity, ChatIdentity.user_id == User.id).where(ChatIdentity.platform == platform)
     if user is not None:
         query = query.where(ChatIdentity.workspace == workspace, ChatIdentity.external_user_id == user)
     elif chat is not None:
         query = query.where(ChatIdentity.chat_id == chat)
     else:
-        return deps.settings.default_locale
+        return normalise_locale(fallback) or deps.settings.default_locale
     async with deps.sessionmaker() as session:
         found = await session.scalar(query.limit(1))
-    return normalise_locale(found) or deps.settings.default_locale
+    return normalise_locale(found) or normalise_locale(fallback) or deps.settings.default_locale
 
 
 async def agenda_home(deps: Deps, key: ConversationKey, locale_hint: str | None = None) -> tuple[list[Reply], str]:

@@ -208,6 +208,8 @@ class Settings(BaseSettings):
     """Server API base URL; a proxy with a fixed egress IP (企业可信IP), or a test double."""
     wecom_create_menu: bool = True
     """Create the app menu (check-in picker and everyday actions) when the adapter starts."""
+    wecom_locale: Locale = "zh-CN"
+    """Language of WeCom members until they pick one (/lang): WeCom tells an app no member's language."""
 
     @property
     def wecom_enabled(self) -> bool:

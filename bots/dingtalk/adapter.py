@@ -3,7 +3,10 @@
 Robot messages arrive over the Stream connection, or signed at /dingtalk/robot when the
 robot's receive mode is HTTP; both are de-duplicated by msgId, acknowledged, and handled
 in a task. Card clicks arrive over the Stream connection; an answer about the clicked
-card's record (a decided approval) updates that card in place, so its buttons are gone.
+card's record (a decided approval, a ticket's new state) updates that card in place, so
+its spent buttons are gone. When the click asks a question first (a rejection's reason),
+the worker remembers the card, and the chat's next message that decides it updates it;
+another worker answering that message sends the decided card as a new one instead.
 Encrypted event subscriptions (/dingtalk/events) are verified, answered with the
 encrypted "success", and otherwise ignored: no org event drives a dialog yet.
 """
@@ -15,6 +18,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,6 +42,12 @@ log = logging.getLogger(__name__)
 PLATFORM = "dingtalk"
 MAX_BODY = 1_000_000
 EVENT_WINDOW_MS = 3_600_000
+REF_CHARS = inbound.REF_CHARS
+AWAITING_MAX = 1000
+PLATFORM_LOCALE = "zh-CN"
+"""DingTalk tells a robot nothing about its user's language: no field of the robot callback or the
+card callback carries one, and the `language` of topapi/v2/user/get only chooses the language of
+the answer. So every DingTalk user starts in Chinese, until they pick a language (/lang)."""
 
 
 class DingTalkAdapter:
@@ -47,6 +57,8 @@ class DingTalkAdapter:
     def __init__(self, engine: Engine, deps: Deps, settings: Settings, api: DingTalkApi | None = None) -> None:
         assert settings.dingtalk_app_key and settings.dingtalk_app_secret
         self.engine, self.deps, self.settings = engine, deps, settings
+        self._profiles = replace(deps, settings=settings.model_copy(update={"default_locale": PLATFORM_LOCALE}))
+        """The adapter's own labels follow the user's language, else the platform's (as replies do)."""
         self._secret = settings.dingtalk_app_secret.get_secret_value()
         self.api = api or DingTalkApi(
             app_key=settings.dingtalk_app_key, app_secret=self._secret,
@@ -57,12 +69,14 @@ class DingTalkAdapter:
             if settings.dingtalk_token and settings.dingtalk_aes_key else None
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._awaiting: dict[str, tuple[str, str]] = {}
+        """chat → (record, cardBizId) of a clicked card whose decision waits for the chat's next message."""
         self._stream: asyncio.Task[Any] | None = None
 
     # -- contract -------------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
         """Proactive messages: a spent budget (20 a minute per chat) raises DeliveryError(retry_after)."""
-        locale = await profile.locale_of(self.deps, platform=PLATFORM, chat=chat_id)
+        locale = await profile.locale_of(self._profiles, platform=PLATFORM, chat=chat_id)
         ids = [await self._send_one(chat_id, r, locale, wait=False) for r in page_buttons(replies, self.caps)]
         return Sent(chat_id, tuple(ids))
 
@@ -70,7 +84,7 @@ class DingTalkAdapter:
         if inbound.card_parts(message_id) is None:
             raise DeliveryError("only interactive cards can be updated on DingTalk", permanent=True)
         if replies:
-            locale = await profile.locale_of(self.deps, platform=PLATFORM, chat=chat_id)
+            locale = await profile.locale_of(self._profiles, platform=PLATFORM, chat=chat_id)
             await self.api.update_card(message_id, render.as_card(replies[0], locale))
 
     def router(self) -> APIRouter:
@@ -133,19 +147,42 @@ class DingTalkAdapter:
         self._spawn(self._converse(found))
 
     async def on_card(self, data: dict[str, Any], frame_id: str) -> None:
+        """A card click: the clicked card shows the answer about its record; the rest is sent."""
         click = inbound.parse_card_callback(data)
         if click is None or not await self._first_time(f"card:{frame_id}" if frame_id else ""):
             return
+        chat = click.inbound.chat
+        self._awaiting.pop(chat, None)
         replies = await self._turn(click.inbound)
         locale = await self._locale(click.inbound)
-        first = replies[0] if replies else None
-        if isinstance(first, Card) and first.ref and first.ref == click.ref:
+        if click.ref:
+            rest = await self._update_card(click.card_id, click.ref, replies, locale, decided_only=False)
+            if rest is None:
+                self._remember(chat, click.ref, click.card_id)
+            replies = replies if rest is None else rest
+        await self._deliver(chat, replies, locale)
+
+    def _remember(self, chat: str, ref: str, card_id: str) -> None:
+        """A click whose answer is a question (a rejection's reason): the chat's next answer may decide the card."""
+        self._awaiting[chat] = (ref, card_id)
+        while len(self._awaiting) > AWAITING_MAX:
+            self._awaiting.pop(next(iter(self._awaiting)))
+
+    async def _update_card(
+        self, card_id: str, ref: str, replies: list[Reply], locale: str, *, decided_only: bool
+    ) -> list[Reply] | None:
+        """Update the card showing `ref` from the reply about the same record (with no buttons left, when
+        `decided_only`); the replies still to send, or None when no reply is about it or DingTalk refused."""
+        for n, reply in enumerate(replies):
+            if not isinstance(reply, Card) or not reply.ref or reply.ref[:REF_CHARS] != ref or (decided_only and reply.actions):
+                continue
             try:
-                await self.api.update_card(click.card_id, render.as_card(first, locale))
-                replies = replies[1:]
+                await self.api.update_card(card_id, render.as_card(reply, locale))
             except DeliveryError as exc:
                 log.warning("dingtalk card not updated: %s", exc)
-        await self._deliver(click.inbound.chat, replies, locale)
+                return None
+            return replies[:n] + replies[n + 1 :]
+        return None
 
     async def _first_time(self, event_id: str) -> bool:
         if not event_id:
@@ -158,17 +195,24 @@ class DingTalkAdapter:
     async def _turn(self, found: inbound.Inbound) -> list[Reply]:
         assert found.event is not None
         key = ConversationKey(PLATFORM, found.corp, found.chat, found.user)
-        return await self.engine.handle(Turn(key, found.event, self.caps))
+        return await self.engine.handle(Turn(key, found.event, self.caps, locale_hint=PLATFORM_LOCALE))
 
     async def _locale(self, found: inbound.Inbound) -> str:
-        return await profile.locale_of(self.deps, platform=PLATFORM, workspace=found.corp, user=found.user)
+        return await profile.locale_of(self._profiles, platform=PLATFORM, workspace=found.corp, user=found.user)
 
     async def _converse(self, found: inbound.Inbound) -> None:
         if found.event is None:
-            replies: list[Reply] = [Text(translate(await self._locale(found), "dingtalk.unsupported"))]
-        else:
-            replies = await self._turn(found)
-        await self._deliver(found.chat, replies, await self._locale(found))
+            locale = await self._locale(found)
+            await self._deliver(found.chat, [Text(translate(locale, "dingtalk.unsupported"))], locale)
+            return
+        waiting = self._awaiting.pop(found.chat, None)
+        replies = await self._turn(found)
+        locale = await self._locale(found)  # as the turn left it (/lang, binding)
+        if waiting is not None:
+            ref, card_id = waiting
+            rest = await self._update_card(card_id, ref, replies, locale, decided_only=True)
+            replies = replies if rest is None else rest
+        await self._deliver(found.chat, replies, locale)
 
     async def _deliver(self, chat: str, replies: Sequence[Reply], locale: str) -> None:
         for reply in page_buttons(replies, self.caps):

@@ -2,7 +2,9 @@
 
 One app access token (POST /v1.0/oauth2/accessToken) serves the new API and the old
 oapi host alike; it is shared by every worker and fetched again once when DingTalk
-answers 401. Every robot message spends the chat's budget (20 a minute) first.
+answers 401. Every robot message spends the chat's budget (20 a minute) first: a
+notification over budget is refused with retry_after (the notifier defers it), while an
+answer to someone in the chat waits for the window instead of being dropped.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from core.services import platform_tokens
 log = logging.getLogger(__name__)
 DEFAULT_API = "https://api.dingtalk.com"
 OLD_API = "https://oapi.dingtalk.com"
-MAX_WAIT_S = 4.0
+MAX_WAIT_S = 65.0
+"""An answer to someone in the chat waits for a free slot (a window at most) rather than being dropped."""
 TOKEN_HEADER = "x-acs-dingtalk-access-token"
 
 
@@ -38,6 +41,7 @@ class DingTalkApi:
         """oapi.dingtalk.com serves the media upload; a proxy or test double serves both."""
         self.client = client or httpx.AsyncClient(timeout=10.0)
         self.budget = Budget("dingtalk", DINGTALK_CHAT, shared=sessionmaker)
+        self.sleep = asyncio.sleep
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -93,7 +97,8 @@ class DingTalkApi:
             except DeliveryError as exc:
                 if not wait or exc.retry_after is None or exc.retry_after > MAX_WAIT_S:
                     raise
-                await asyncio.sleep(exc.retry_after)
+                log.info("dingtalk: budget of a chat spent; the answer waits %.1f s", exc.retry_after)
+                await self.sleep(exc.retry_after)
 
     # -- messages -----------------------------------------------------------------------
     async def send(self, chat: str, out: Outgoing, *, card_id: str = "", wait: bool = False) -> str:

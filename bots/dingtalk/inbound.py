@@ -17,6 +17,8 @@ from bots.feishu.inbound import text_event
 from conversations.inbound import ActionEvent, Event, MediaEvent
 
 CARD_PREFIX = "fc1"
+REF_CHARS = 40
+"""How much of a record reference a cardBizId keeps."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def _str(value: Any) -> str:
 
 
 def card_id(chat: str, ref: str | None) -> str:
-    return "|".join((CARD_PREFIX, chat, (ref or "")[:40], secrets.token_hex(4)))
+    return "|".join((CARD_PREFIX, chat, (ref or "")[:REF_CHARS], secrets.token_hex(4)))
 
 
 def card_parts(value: str) -> tuple[str, str | None] | None:

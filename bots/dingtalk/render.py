@@ -3,16 +3,20 @@
 - Text → `sampleText`; a card without buttons → `sampleMarkdown` (title and fields).
 - Anything with callback buttons → an interactive card on the built-in `StandardCard`
   template: a header, markdown contents and `request` buttons whose id is our action token,
-  so that a click (Stream topic /v1.0/card/instances/callback) names the action.
-- A check-in request → an `sampleActionCard` whose single button opens the signed page
-  (DingTalk robots receive no location messages).
+  so that a click (Stream topic /v1.0/card/instances/callback) names the action. A question
+  that fits the header is not repeated below it.
+- A location request (check-in, pool near me, arrival) → an `sampleActionCard` whose single
+  button opens the signed page (DingTalk robots receive no location messages).
 - Forms never arrive here in a dialog (no native forms: the engine asks field by field).
-Link buttons are `openLink` actions. User text is escaped for DingTalk markdown.
+Link buttons are `openLink` actions. User text is made inert for DingTalk markdown by
+escaping only what starts markup (emphasis, code, links, and headings or quotes at a line's
+start), so that plain brackets and dots read as typed whatever DingTalk does with escapes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -23,7 +27,8 @@ from conversations.messages import Action, AskLocation, Card, Choices, Form, Med
 TEXT_CHARS = 5000
 TITLE_CHARS = 60
 LABEL_CHARS = 60
-MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]()#>!|~"})
+MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]~"})
+LINE_MARKUP = re.compile(r"^([#>])", re.MULTILINE)
 STATUS = {"primary": "primary", "danger": "warning", "default": "normal"}
 
 
@@ -46,7 +51,7 @@ def cut(text: str, limit: int) -> str:
 
 def md(text: str) -> str:
     """User text made inert in DingTalk markdown; line breaks kept."""
-    return text.translate(MD_ESCAPES).replace("\n", "  \n")
+    return LINE_MARKUP.sub(r"\\\1", text.translate(MD_ESCAPES)).replace("\n", "  \n")
 
 
 def title_of(text: str) -> str:
@@ -83,7 +88,8 @@ def render(reply: Reply, locale: str) -> Outgoing:
         case Text(text=text):
             return Outgoing("message", "sampleText", {"content": cut(text, TEXT_CHARS)})
         case Choices(prompt=prompt, options=options):
-            return Outgoing("card", card=standard_card(title_of(prompt), [md(prompt)], options))
+            title = title_of(prompt)
+            return Outgoing("card", card=standard_card(title, [] if title == prompt.strip() else [md(prompt)], options))
         case Card():
             if not reply.actions:
                 text = "\n\n".join([f"#### {md(reply.title)}", *field_lines(reply)])
@@ -101,23 +107,25 @@ def render(reply: Reply, locale: str) -> Outgoing:
 
 
 def ask_location(prompt: str, web_url: str | None, locale: str) -> Outgoing:
-    hint = translate(locale, "dingtalk.location_hint")
+    hint = translate(locale, "dingtalk.share_location_hint")
     if web_url is None:
         return Outgoing("message", "sampleText", {"content": f"{prompt}\n{hint}"})
     param = {
         "title": title_of(prompt), "text": f"{md(prompt)}\n\n{md(hint)}",
-        "singleTitle": translate(locale, "dingtalk.open_location"), "singleURL": web_url,
+        "singleTitle": translate(locale, "dingtalk.open_location_page"), "singleURL": web_url,
     }
     return Outgoing("message", "sampleActionCard", param)
 
 
 def as_card(reply: Reply, locale: str) -> dict[str, Any]:
     """A reply as StandardCard data, for updating a sent card (a decided one has no buttons)."""
+    if isinstance(reply, Card):
+        return standard_card(reply.title, field_lines(reply), reply.actions)
     out = render(reply, locale)
     if out.card is not None:
         return out.card
-    text = (out.param or {}).get("text") or (out.param or {}).get("content") or " "
-    return standard_card(title_of(str(text)), [md(str(text))], ())
+    text = str((out.param or {}).get("content") or (out.param or {}).get("title") or " ")
+    return standard_card(title_of(text), [md(text)], ())
 
 
 def media_param(media: Media, media_id: str) -> tuple[str, dict[str, Any]]:

@@ -51,18 +51,20 @@ class FeishuAdapter:
             base_url=settings.feishu_api_url, sessionmaker=deps.sessionmaker,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.platform_hint = inbound.platform_locale(settings.feishu_api_url)
+        """The language of users whose client said none (zh-CN on Feishu, en on Lark)."""
 
     # -- contract -------------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
         """Proactive messages (notifications): a spent budget raises DeliveryError(retry_after)."""
-        locale = await self._locale(chat=chat_id)
+        locale = await self._chat_locale(chat_id)
         ids = [await self.api.send(chat_id, render.render(r, locale, chat_id)) for r in page_buttons(replies, self.caps)]
         return Sent(chat_id, tuple(ids))
 
     async def edit(self, chat_id: str, message_id: str, replies: Sequence[Reply]) -> None:
         """Replace a sent card (a decided approval loses its buttons); the first reply is shown."""
         if replies:
-            locale = await self._locale(chat=chat_id)
+            locale = await self._chat_locale(chat_id)
             await self.api.patch_card(message_id, render.as_card(replies[0], locale, chat_id))
 
     def router(self) -> APIRouter:
@@ -133,17 +135,20 @@ class FeishuAdapter:
     def _key(self, found: inbound.Inbound) -> ConversationKey:
         return ConversationKey(PLATFORM, found.tenant, found.chat, found.user)
 
+    def _hint(self, found: inbound.Inbound) -> str | None:
+        return found.locale_hint or self.platform_hint
+
     async def _turn(self, found: inbound.Inbound) -> list[Reply]:
         assert found.event is not None
-        return await self.engine.handle(Turn(self._key(found), found.event, self.caps))
+        return await self.engine.handle(Turn(self._key(found), found.event, self.caps, self._hint(found)))
 
     async def _converse(self, found: inbound.Inbound) -> None:
         if found.event is None:
-            locale = await self._locale(user=found.user, tenant=found.tenant)
+            locale = await self._locale(found)
             await self._deliver(found.chat, [Text(translate(locale, "feishu.unsupported"))], locale)
             return
         replies = await self._turn(found)
-        await self._deliver(found.chat, replies, await self._locale(user=found.user, tenant=found.tenant))
+        await self._deliver(found.chat, replies, await self._locale(found))
 
     async def _deliver(self, chat: str, replies: Sequence[Reply], locale: str) -> None:
         """Replies to a user's turn; they wait briefly for the budget rather than fail."""
@@ -159,7 +164,7 @@ class FeishuAdapter:
         found = click.inbound
         task = self._spawn(self._turn(found))
         done, _ = await asyncio.wait({task}, timeout=CARD_ANSWER_S)
-        locale = await self._locale(user=found.user, tenant=found.tenant)
+        locale = await self._locale(found)
         if not done:
             log.warning("feishu card turn slower than %.1f s; replies follow as messages", CARD_ANSWER_S)
             task.add_done_callback(lambda t: self._spawn(self._deliver(found.chat, t.result(), locale)))
@@ -180,6 +185,8 @@ class FeishuAdapter:
         if isinstance(click.inbound.event, FormEvent):
             if isinstance(first, Form) and first.errors:
                 return render.as_card(first, locale, chat), replies[1:]
+            if isinstance(first, Text) and first.text == translate(locale, "error.form_expired"):
+                return render.collapsed(first.text, mark="⚠️"), replies[1:]
             return render.collapsed(translate(locale, "feishu.form_sent")), replies
         if isinstance(first, Card) and first.ref and click.ref == first.ref:
             return render.as_card(first, locale, chat), replies[1:]
@@ -187,9 +194,14 @@ class FeishuAdapter:
             return render.collapsed(click.picker_label), replies
         return None, replies
 
-    async def _locale(self, *, chat: str | None = None, user: str | None = None, tenant: str = "") -> str:
-        if user is not None:
-            return await profile.locale_of(self.deps, platform=PLATFORM, workspace=tenant, user=user)
+    async def _locale(self, found: inbound.Inbound) -> str:
+        """The language the engine answered this user in: picked with /lang, else the hint, else the default."""
+        return await profile.locale_of(
+            self.deps, platform=PLATFORM, workspace=found.tenant, user=found.user, fallback=self._hint(found)
+        )
+
+    async def _chat_locale(self, chat: str) -> str:
+        """For notifications: the language the notifier wrote them in (picked, else the default)."""
         return await profile.locale_of(self.deps, platform=PLATFORM, chat=chat)
 
 

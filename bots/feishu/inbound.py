@@ -3,15 +3,23 @@
 Conversations are keyed by chat: a one-to-one chat by the user's open_id ("ou_…"; the bot
 menu event names no chat, only the user), a group by its chat id ("oc_…"). Feishu's
 location messages are GCJ-02 in China, so the event says so and the engine converts.
+
+Language: Feishu names no user's language in events or in the contact API; a message carries
+the sender's client user agent ("… Lark/7.27.8 LarkLocale/zh_CN …", sent to apps granted the
+user-agent permission), and a card click carries what we stamped into the button (`"g"`: the
+language the card was shown in). Either is the turn's locale hint.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+from conversations.i18n import normalise_locale
 from conversations.inbound import (
     ActionEvent,
     CommandEvent,
@@ -24,6 +32,7 @@ from conversations.inbound import (
 
 MENTION_PREFIX = "@_user_"
 MAX_FORM_VALUE = 4000
+CLIENT_LOCALE = re.compile(r"\bLarkLocale/([A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,4})?)")
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class Inbound:
     user: str
     event: Event | None
     message_id: str = ""
+    locale_hint: str | None = None
+    """The user's language as the platform shows it (client user agent, or the clicked card's)."""
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -48,8 +59,8 @@ def _str(value: Any) -> str:
 def text_event(text: str) -> Event:
     words = " ".join(w for w in text.split(" ") if not w.startswith(MENTION_PREFIX)).strip()
     if words.startswith("/") and len(words) > 1 and not words[1:2].isspace():
-        name, _, args = words[1:].partition(" ")
-        return CommandEvent(name.lower()[:40], args.strip())
+        name, *rest = words[1:].split(maxsplit=1)
+        return CommandEvent(name.lower()[:40], rest[0].strip() if rest else "")
     return TextEvent(words)
 
 
@@ -62,17 +73,16 @@ def _float(value: Any) -> float:
 
 
 def post_text(content: dict[str, Any]) -> str:
-    """The words of a rich-text post (title and text runs), without styling or images."""
+    """The words of a rich-text post (title, then one line per paragraph), without styling or images."""
     body = content.get("content")
     if not isinstance(body, list):  # a post sent with languages: {"zh_cn": {...}}
         first = next((v for v in content.values() if isinstance(v, dict)), {})
         return post_text(first) if first else ""
-    runs = [
-        _str(item.get("text"))
+    lines = [
+        "".join(_str(item.get("text")) for item in line if isinstance(item, dict) and item.get("tag") in ("text", "a", "md"))
         for line in body if isinstance(line, list)
-        for item in line if isinstance(item, dict) and item.get("tag") in ("text", "a", "md")
     ]
-    return " ".join(p for p in [_str(content.get("title")), "".join(runs)] if p).strip()
+    return "\n".join(p for p in [_str(content.get("title")), *lines] if p.strip()).strip()
 
 
 def message_event(message: dict[str, Any]) -> Event | None:
@@ -94,6 +104,23 @@ def message_event(message: dict[str, Any]) -> Event | None:
     return None
 
 
+def platform_locale(api_url: str) -> str | None:
+    """Without the client's language: Feishu (open.feishu.cn) is China's, Lark (open.larksuite.com)
+    the international edition; any other host (a proxy, a test double) says nothing."""
+    host = urlsplit(api_url).hostname or ""
+    if host == "feishu.cn" or host.endswith(".feishu.cn"):
+        return "zh-CN"
+    if host == "larksuite.com" or host.endswith(".larksuite.com"):
+        return "en"
+    return None
+
+
+def client_locale(user_agent: str) -> str | None:
+    """The Feishu client's language from its user agent ('… LarkLocale/en_US …' → 'en'), if ours."""
+    found = CLIENT_LOCALE.search(user_agent)
+    return normalise_locale(found.group(1)) if found else None
+
+
 def parse_message(event: dict[str, Any], tenant: str) -> Inbound | None:
     message = _dict(event.get("message"))
     sender = _dict(event.get("sender"))
@@ -103,7 +130,8 @@ def parse_message(event: dict[str, Any], tenant: str) -> Inbound | None:
     chat = user if message.get("chat_type") == "p2p" else _str(message.get("chat_id"))
     if not chat:
         return None
-    return Inbound(tenant, chat, user, message_event(message), _str(message.get("message_id")))
+    hint = client_locale(_str(message.get("user_agent")))
+    return Inbound(tenant, chat, user, message_event(message), _str(message.get("message_id")), hint)
 
 
 def parse_menu(event: dict[str, Any], tenant: str) -> Inbound | None:
@@ -137,11 +165,12 @@ def parse_card_action(event: dict[str, Any], tenant: str) -> Click | None:
     raw_form = action.get("form_value")
     neutral: Event
     if isinstance(raw_form, dict):
-        neutral = FormEvent({str(k)[:100]: form_value(v) for k, v in raw_form.items()})
+        neutral = FormEvent({str(k)[:100]: form_value(v) for k, v in raw_form.items()}, token=token[:300])
     else:
         neutral = ActionEvent(token[:300])
     label = _str(value.get("l")) or None
-    inbound = Inbound(tenant, chat, user, neutral, _str(context.get("open_message_id")))
+    hint = normalise_locale(_str(value.get("g")))
+    inbound = Inbound(tenant, chat, user, neutral, _str(context.get("open_message_id")), hint)
     return Click(inbound, label, inbound.message_id, _str(value.get("r")) or None)
 
 

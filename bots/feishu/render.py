@@ -1,11 +1,13 @@
 """Neutral replies → Feishu messages: interactive cards (JSON 1.0), text, image or file (pure).
 
-Callback buttons carry `{"t": <action token>, "c": <chat>}`; the chat is stamped in so that a
-click maps to the conversation the card was sent in (card callbacks name only the open chat
-id). Picker buttons also carry their label (`"l"`), so that the clicked picker can collapse
-to "✓ label" in the card-action answer, and a record card's buttons its `ref` (`"r"`), so
-that an answer about the same record (a decided approval) replaces the card in place. Forms use the card form container: inputs, selects
-and date pickers, submitted in one callback with `form_value`.
+Callback buttons carry `{"t": <action token>, "c": <chat>, "g": <language>}`; the chat is
+stamped in so that a click maps to the conversation the card was sent in (card callbacks name
+only the open chat id), and the language the card is shown in because a click says nothing of
+the user's language. Picker buttons also carry their label (`"l"`), so that the clicked picker
+can collapse to "✓ label" in the card-action answer, and a record card's buttons its `ref`
+(`"r"`), so that an answer about the same record (a decided approval) replaces the card in
+place. Forms use the card form container: inputs, selects and date pickers, submitted in one
+callback with `form_value`.
 """
 
 from __future__ import annotations
@@ -48,12 +50,12 @@ def plain(text: str, limit: int = TEXT_CHARS) -> dict[str, str]:
     return {"tag": "plain_text", "content": cut(text, limit) or " "}
 
 
-def button(action: Action, chat: str, *, picker: bool = False, ref: str | None = None) -> Element:
+def button(action: Action, chat: str, locale: str, *, picker: bool = False, ref: str | None = None) -> Element:
     out: Element = {"tag": "button", "text": plain(action.label, LABEL_CHARS), "type": STYLE[action.style]}
     if action.url is not None:
         out["multi_url"] = {"url": action.url, "pc_url": "", "android_url": "", "ios_url": ""}
     else:
-        value: dict[str, str] = {"t": action.token or "", "c": chat}
+        value: dict[str, str] = {"t": action.token or "", "c": chat, "g": locale}
         if picker:
             value["l"] = cut(action.label, LABEL_CHARS)
         if ref:
@@ -62,8 +64,8 @@ def button(action: Action, chat: str, *, picker: bool = False, ref: str | None =
     return out
 
 
-def actions(items: tuple[Action, ...], chat: str, *, picker: bool = False, ref: str | None = None) -> list[Element]:
-    return [{"tag": "action", "actions": [button(a, chat, picker=picker, ref=ref) for a in items]}] if items else []
+def actions(items: tuple[Action, ...], chat: str, locale: str, *, picker: bool = False, ref: str | None = None) -> list[Element]:
+    return [{"tag": "action", "actions": [button(a, chat, locale, picker=picker, ref=ref) for a in items]}] if items else []
 
 
 def card(title: str | None, elements: list[Element], *, subtitle: str | None = None, template: str = "blue") -> Element:
@@ -80,13 +82,13 @@ def div(text: str) -> Element:
     return {"tag": "div", "text": plain(text)}
 
 
-def render_card(reply: Card, chat: str) -> Element:
+def render_card(reply: Card, chat: str, locale: str) -> Element:
     fields = [
         {"is_short": len(f.value) <= 24, "text": {"tag": "lark_md", "content": f"**{md(f.label)}**\n{md(f.value)}"}}
         for f in reply.fields
     ]
     elements: list[Element] = [{"tag": "div", "fields": fields}] if fields else []
-    return card(reply.title, elements + actions(reply.actions, chat, ref=reply.ref), subtitle=reply.subtitle)
+    return card(reply.title, elements + actions(reply.actions, chat, locale, ref=reply.ref), subtitle=reply.subtitle)
 
 
 def form_input(field: FormField) -> Element:
@@ -115,8 +117,8 @@ def form_input(field: FormField) -> Element:
     return out
 
 
-def render_form(reply: Form, chat: str) -> Element:
-    submit = button(reply.submit, chat)
+def render_form(reply: Form, chat: str, locale: str) -> Element:
+    submit = button(reply.submit, chat, locale)
     submit.update(action_type="form_submit", name="submit")
     inside: list[Element] = []
     for f in reply.fields:
@@ -133,14 +135,14 @@ def render(reply: Reply, locale: str, chat: str) -> Outgoing:
         case Text(text=text):
             return Outgoing("text", {"text": cut(text, TEXT_CHARS)})
         case Choices(prompt=prompt, options=options):
-            return Outgoing("interactive", card(None, [div(prompt), *actions(options, chat, picker=True)]))
+            return Outgoing("interactive", card(None, [div(prompt), *actions(options, chat, locale, picker=True)]))
         case Card():
-            return Outgoing("interactive", render_card(reply, chat))
+            return Outgoing("interactive", render_card(reply, chat, locale))
         case Form():
-            return Outgoing("interactive", render_form(reply, chat))
+            return Outgoing("interactive", render_form(reply, chat, locale))
         case AskLocation(prompt=prompt, web_url=web_url):
-            link = (Action(translate(locale, "feishu.open_location"), url=web_url, style="primary"),) if web_url else ()
-            body = [div(prompt), div(translate(locale, "feishu.location_hint")), *actions(link, chat)]
+            link = (Action(translate(locale, "feishu.location_page"), url=web_url, style="primary"),) if web_url else ()
+            body = [div(prompt), div(translate(locale, "feishu.location_hint")), *actions(link, chat, locale)]
             return Outgoing("interactive", card(None, body))
         case Media():
             return Outgoing(reply.kind, {}, media=reply)
@@ -156,9 +158,9 @@ def as_card(reply: Reply, locale: str, chat: str) -> Element:
     return card(None, [div(str(text))])
 
 
-def collapsed(label: str) -> Element:
+def collapsed(label: str, mark: str = "✓") -> Element:
     """A clicked picker, shown with its choice and no buttons (stale choices cannot be tapped)."""
-    return card(None, [div(f"✓ {label}")])
+    return card(None, [div(label if label.startswith(mark) else f"{mark} {label}")])
 
 
 def content_json(out: Outgoing) -> str:

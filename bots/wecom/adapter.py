@@ -26,11 +26,12 @@ from bots.budget import WECOM_MEMBER, Budget
 from bots.wecom import crypto, render
 from bots.wecom.api import WeComApi
 from bots.wecom.inbound import MAX_BODY, BadXml, WeComMessage, event_of, message_of, parse_xml
+from conversations import profile
 from conversations.context import Deps
 from conversations.engine import Engine
 from conversations.i18n import translate
 from conversations.inbound import ConversationKey, Event, MediaEvent, Turn
-from conversations.messages import Reply
+from conversations.messages import AskLocation, Reply
 from core.errors import DomainError
 from core.services import inbound_dedupe, media
 from core.settings import Settings
@@ -86,12 +87,14 @@ class WeComAdapter:
         return await self.budget.would_exceed(chat_id, n)
 
     async def edit(self, chat_id: str, message_id: str, replies: Sequence[Reply]) -> None:
-        """A sent template card ('rc:…') loses its buttons; other messages cannot be edited."""
+        """A sent template card ('rc:…') loses its buttons for a label saying what became of it;
+        other messages cannot be edited. `send` lists card ids first, so the one recorded for a
+        later edit (the first) is the card even when a long card's full text went before it."""
         if not message_id.startswith("rc:"):
             log.info("wecom: message %s is not a card; it cannot be edited", message_id[:20])
             return
-        done = render.done_card(list(replies), translate(self.settings.default_locale, "wecom.card_done"))
-        await self.api.update_card(chat_id, message_id[3:], done)
+        fallback = translate(await self._locale(chat_id), "wecom.card_done")
+        await self.api.update_card(chat_id, message_id[3:], render.edited_card(list(replies), fallback))
 
     def router(self) -> APIRouter:
         api = APIRouter(tags=["wecom"])
@@ -111,7 +114,7 @@ class WeComAdapter:
     async def create_menu(self) -> None:
         """Install the app menu; a failure (e.g. the server IP not yet trusted) is logged, not fatal."""
         try:
-            await self.api.create_menu(render.menu(self.settings.default_locale))
+            await self.api.create_menu(render.menu(self.settings.wecom_locale))
             log.info("wecom app menu created")
         except DeliveryError as exc:
             log.warning("wecom app menu not created: %s", exc)
@@ -184,7 +187,8 @@ class WeComAdapter:
             if event is None:
                 log.debug("wecom: %s %s ignored", msg.msg_type, msg.event)
                 return
-            replies = await self.engine.handle(Turn(self.key(msg.user), event, self.caps, locale_hint="zh-CN"))
+            turn = Turn(self.key(msg.user), event, self.caps, locale_hint=self.settings.wecom_locale)
+            replies = await self.engine.handle(turn)
             if msg.event == "template_card_event" and msg.get("ResponseCode"):
                 await self._close_card(msg, replies)
             if replies:
@@ -209,14 +213,24 @@ class WeComAdapter:
         return MediaEvent("image", ref)
 
     async def _close_card(self, msg: WeComMessage, replies: list[Reply]) -> None:
-        done = render.done_card(replies, translate(self.settings.default_locale, "wecom.card_done"))
         try:
-            await self.api.update_card(msg.user, msg.get("ResponseCode"), done)
+            await self.api.update_card(msg.user, msg.get("ResponseCode"), await self._done_card(msg.user, replies))
         except DeliveryError as exc:
             log.warning("wecom: clicked card not updated: %s", exc)
 
+    async def _locale(self, user: str) -> str:
+        """The member's picked language, else the WeCom hint; read only when the adapter has words of its own."""
+        return await profile.locale_of(
+            self.deps, platform=PLATFORM, workspace=self.corp_id, user=user, fallback=self.settings.wecom_locale,
+        )
+
+    async def _done_card(self, user: str, replies: list[Reply]) -> render.Body:
+        fallback = "" if render.outcome(replies) else translate(await self._locale(user), "wecom.card_done")
+        return render.done_card(replies, fallback)
+
     async def _deliver(self, user: str, replies: list[Reply], *, wait: bool) -> Sent:
-        outs = render.render_all(replies, locale=self.settings.default_locale, task_ids=self._task_ids)
+        locale = await self._locale(user) if any(isinstance(r, AskLocation) for r in replies) else self.settings.wecom_locale
+        outs = render.render_all(replies, locale=locale, task_ids=self._task_ids)
         try:
             await self.budget.take(user, len(outs))
         except DeliveryError as exc:
@@ -232,4 +246,5 @@ class WeComAdapter:
                 ids.append(await self.api.send(user, {"msgtype": out.kind, out.kind: {"media_id": media_id}}))
             else:
                 ids.append(await self.api.send(user, out))
-        return Sent(user, tuple(ids))
+        cards = [i for i in ids if i.startswith("rc:")]  # only template cards can be edited later:
+        return Sent(user, tuple(cards + [i for i in ids if not i.startswith("rc:")]))  # theirs first

@@ -2,9 +2,11 @@
 
 - Text → `text` (split at 2,048 bytes, WeCom's limit).
 - Choices and Cards with callback buttons → `template_card` of type `button_interaction`,
-  each button's key our action token; links go to the card's `jump_list`.
+  each button's key our action token; links go to the card's `jump_list`. More than six
+  buttons are paged into further cards by the shared `bots.fallback.page_buttons`.
 - What a card cannot hold losslessly (more than 6 fields, long values, long button
-  labels) goes first into a `markdown` message, so nothing is cut off unseen.
+  labels, more than 3 links) goes first into a `markdown` message, so nothing is cut off
+  unseen.
 - Card without buttons → `markdown`; AskLocation → how to share a position, with the
   signed check-in page as a `text_notice` card where there is one; Media → an upload.
 Limits are WeCom's (developer.work.weixin.qq.com/document/path/90236).
@@ -17,7 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from bots.fallback import page_buttons
 from conversations.i18n import translate
+from conversations.inbound import Capabilities
 from conversations.messages import Action, AskLocation, Card, Choices, Form, Media, Reply, Text
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,8 @@ VALUE_CHARS = 26
 BUTTON_CHARS = 10
 SUBTITLE_CHARS = 112
 STYLES = {"primary": 1, "default": 2, "danger": 3}
+PAGING = Capabilities(buttons=BUTTONS)
+"""What `page_buttons` needs to know: a button_interaction card holds six buttons."""
 
 Body = dict[str, Any]
 
@@ -104,6 +110,10 @@ def _jumps(actions: tuple[Action, ...]) -> list[Body]:
     return [{"type": 1, "title": _cut(a.label, 13), "url": a.url} for a in links[:LINKS]]
 
 
+def _too_many_links(actions: tuple[Action, ...]) -> bool:
+    return sum(1 for a in actions if a.url is not None) > LINKS
+
+
 def _numbered(actions: tuple[Action, ...]) -> str:
     tokens = [a for a in actions if a.token is not None]
     return "\n".join(f"{n}. {a.label}" for n, a in enumerate(tokens, 1))
@@ -137,6 +147,9 @@ def choices(reply: Choices, task_ids: Iterator[str]) -> list[Body]:
     full = _numbered(reply.options) if shortened else None
     out: list[Body] = []
     sub = reply.prompt if len(reply.prompt) > TITLE_CHARS else None
+    if _too_many_links(reply.options):
+        log.info("wecom: more links than a card's jump list holds; all listed in a markdown message")
+        out += markdown("\n".join([reply.prompt, *(_link(a) for a in reply.options if a.url)]))
     if full is not None:
         candidate = "\n".join(p for p in (sub, full) if p)
         if len(candidate) <= SUBTITLE_CHARS:
@@ -165,6 +178,7 @@ def card(reply: Card, task_ids: Iterator[str]) -> list[Body]:
         and all(len(f.label) <= KEYNAME_CHARS and len(f.value) <= VALUE_CHARS for f in reply.fields)
         and len(reply.title) <= TITLE_CHARS
         and not _buttons(reply.actions)[1]
+        and not _too_many_links(reply.actions)
     )
     if fits:
         fields = [{"keyname": f.label, "value": f.value} for f in reply.fields]
@@ -215,7 +229,8 @@ def render(reply: Reply, *, locale: str, task_ids: Iterator[str]) -> list[Out]:
 
 
 def render_all(replies: list[Reply], *, locale: str, task_ids: Iterator[str]) -> list[Out]:
-    return [out for reply in replies for out in render(reply, locale=locale, task_ids=task_ids)]
+    """Every reply's bodies in order, choices and cards with more than six buttons paged first."""
+    return [out for reply in page_buttons(replies, PAGING) for out in render(reply, locale=locale, task_ids=task_ids)]
 
 
 def done_card(replies: list[Reply], fallback: str) -> Body:
@@ -223,17 +238,41 @@ def done_card(replies: list[Reply], fallback: str) -> Body:
     return {"button": {"replace_name": _cut(outcome(replies) or fallback, BUTTON_CHARS * 2)}}
 
 
+def edited_card(replies: list[Reply], fallback: str) -> Body:
+    """The `update_template_card` body for a card edited after the fact (a decision taken elsewhere).
+
+    The record comes back without buttons and its newest fact last (an approval's decision), so
+    the grey label says that rather than repeating the title.
+    """
+    first = replies[0] if replies else None
+    if isinstance(first, Card) and not first.actions and first.fields:
+        label = _first_line(first.fields[-1].value)
+        return {"button": {"replace_name": _cut(label or fallback, BUTTON_CHARS * 2)}}
+    return done_card(replies, fallback)
+
+
 def outcome(replies: list[Reply]) -> str:
-    """A one-line summary of what a click led to, for the greyed-out button."""
+    """A one-line summary of what a click led to, for the greyed-out button.
+
+    A card without buttons is a record shown again after a decision (an approval, a rebate
+    claim); the text beside it says what was decided, so it is preferred to the card's title.
+    """
+    settled = ""
     for reply in replies:
         match reply:
+            case Card() if not reply.actions:
+                settled = settled or _first_line(reply.title)
             case Card():
-                return reply.title.splitlines()[0]
-            case Text():
-                return reply.text.strip().splitlines()[0] if reply.text.strip() else ""
-            case Choices():
-                return reply.prompt.splitlines()[0]
-    return ""
+                return _first_line(reply.title)
+            case Text() if reply.text.strip():
+                return _first_line(reply.text)
+            case Choices() | AskLocation():
+                return _first_line(reply.prompt)
+    return settled
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
 
 
 MENU_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (

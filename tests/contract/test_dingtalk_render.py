@@ -86,3 +86,40 @@ def test_a_decided_card_has_no_buttons_and_media_becomes_an_upload():
     assert all(c["type"] != "action" for c in decided["contents"])
     key, param = render.media_param(Media("file", "visits.xlsx", "application/vnd.ms-excel", b"x"), "@media1")
     assert (key, param["fileType"]) == ("sampleFile", "xlsx")
+
+
+def test_a_question_that_fits_the_header_is_not_repeated_below_it():
+    short = message(Choices("要做什么？", (Action("📍 签到", token="x.-.go:checkin.Ab12Cd"),)), "zh-CN")
+    assert short["card"]["header"]["title"]["text"] == "要做什么？"
+    assert [c["type"] for c in short["card"]["contents"]] == ["action"]
+    prompt = "请用一条消息发送线索，例如“王经理 13812345678 苏州恒力机械 需要10台水泵”，或填写表单。\n也可以取消。"
+    long = message(Choices(prompt, (Action("📋 填写表单", token="ld.a.form.b"),)), "zh-CN")
+    golden("choices_long_zh", long)
+    assert long["card"]["contents"][0]["text"].startswith("请用一条消息发送线索")  # the whole question, under a cut header
+
+
+def test_markup_only_where_it_would_start_and_brackets_read_as_typed():
+    reply = Card(
+        "🧾 渠道返利 2026 · 2026Q3",
+        (Field("返利阶梯", "> ¥1,000,000.00 → 2 %\n> ¥3,000,000.00 → 3 %"), Field("经销商", "苏州联众 (贸易-华东-001) #1 a_b [x]")),
+        (Action("💰 申请返利 ¥24,000.00", token="rb.-.c1:2026Q3.Xy12Za"),),
+        ref="rebate:1:2026Q3",
+    )
+    data = message(reply, "zh-CN")
+    golden("card_markup_zh", data)
+    lines = [c["text"] for c in data["card"]["contents"] if c["type"] == "markdown"]
+    assert lines[0] == "**返利阶梯**: \\> ¥1,000,000.00 → 2 %  \n\\> ¥3,000,000.00 → 3 %"  # no quote blocks
+    assert lines[1] == "**经销商**: 苏州联众 (贸易-华东-001) #1 a\\_b \\[x\\]"
+
+
+def test_a_location_request_opens_the_page_in_chinese_for_any_purpose():
+    data = message(AskLocation("请发送位置，查看附近的公海客户。", "https://fc.example.com/p/loc/abc.def"), "zh-CN")
+    golden("ask_location_zh", data)
+    assert data["param"]["singleTitle"] == "📍 打开定位页面" and "签到" not in data["param"]["text"]
+
+
+def test_a_decided_card_keeps_its_fields_as_they_were_shown():
+    card = Card("Approval · Q-7", (Field("Decision", "✅ Approved by Wang Qiang"),), (), subtitle="Step 1 of 1 · manager", ref="approval:7")
+    decided = render.as_card(card, "en")
+    assert decided["header"]["title"]["text"] == "Approval · Q-7"
+    assert [c["text"] for c in decided["contents"]] == ["Step 1 of 1 · manager", "**Decision**: ✅ Approved by Wang Qiang"]

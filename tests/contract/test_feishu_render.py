@@ -60,7 +60,7 @@ def test_choices_are_a_card_of_buttons_carrying_token_chat_and_label():
     data = message(reply)
     golden("choices", data)
     values = [b.get("value") for b in data["content"]["elements"][1]["actions"]]
-    assert values[0] == {"t": "ci.k3Fq9a.p1.Xy12Za", "c": CHAT, "l": "苏州恒力机械 · 95 m"}
+    assert values[0] == {"t": "ci.k3Fq9a.p1.Xy12Za", "c": CHAT, "g": "en", "l": "苏州恒力机械 · 95 m"}
     assert values[2] is None
 
 
@@ -103,3 +103,14 @@ def test_a_decided_card_and_a_collapsed_picker_have_no_buttons():
     decided = render.as_card(Card("Quote Q-7 approved", (Field("Total", "¥120,000"),), (), ref="quote:7"), "en", CHAT)
     golden("decided", {"card": decided, "collapsed": render.collapsed("苏州恒力机械 · 95 m")})
     assert "action" not in json.dumps(decided)
+
+
+def test_a_collapsed_choice_shows_one_mark():
+    assert render.collapsed("✓ 准备X100报价")["elements"] == [render.div("✓ 准备X100报价")]  # agenda items start with ✓
+    assert render.collapsed("准备X100报价")["elements"] == [render.div("✓ 准备X100报价")]
+    assert render.collapsed("This form has expired.", mark="⚠️")["elements"] == [render.div("⚠️ This form has expired.")]
+
+
+def test_every_callback_button_names_the_chat_and_the_language_shown():
+    data = message(Card("报价", (), (Action("✅ 批准", token="ap.-.y3.Bb12Cd", style="primary"),), ref="approval:3"), "zh-CN")
+    assert data["content"]["elements"][0]["actions"][0]["value"] == {"t": "ap.-.y3.Bb12Cd", "c": CHAT, "g": "zh-CN", "r": "approval:3"}

@@ -108,3 +108,45 @@ def test_menu():
     for group in menu["button"][1:]:
         assert 1 <= len(group["sub_button"]) <= 5
         assert all(len(b["name"].encode()) <= 40 and b["type"] == "click" for b in group["sub_button"])
+
+
+def all_out(replies: list[Any], locale: str = "zh-CN") -> list[Any]:
+    ids = (f"task{n}" for n in itertools.count(1))
+    return [o for o in render.render_all(replies, locale=locale, task_ids=ids) if isinstance(o, dict)]
+
+
+def test_more_than_six_buttons_are_paged_not_dropped():
+    """A rep's menu has eleven actions; a button_interaction card holds six."""
+    labels = ["📍 签到", "📝 记录拜访", "➕ 新线索", "🔎 查客户", "📝 报价", "📋 我的报价", "📅 日程", "🌊 公海", "📦 渠道库存", "🔔 通知设置", "🌐 语言"]
+    menu = Choices("要做什么？", tuple(Action(label, token=f"x.-.go:{n}.Ab12Cd") for n, label in enumerate(labels)))
+    bodies = all_out([menu])
+    golden("choices_paged", bodies)
+    shown = [b["text"] for body in bodies for b in body["template_card"]["button_list"]]
+    assert shown == labels and all(len(body["template_card"]["button_list"]) <= render.BUTTONS for body in bodies)
+
+
+def test_a_card_with_more_than_six_actions_keeps_them_all():
+    actions = tuple(Action(f"操作{n}", token=f"ci.-.a{n}.Ab12Cd") for n in range(8))
+    bodies = all_out([Card("苏州恒力机械有限公司", (Field("等级", "重点"),), actions)])
+    golden("card_paged", bodies)
+    assert [b["text"] for body in bodies for b in body["template_card"]["button_list"]] == [a.label for a in actions]
+
+
+def test_more_links_than_a_jump_list_holds_are_listed_in_full_first():
+    links = tuple(Action(f"附件{n}", url=f"https://fc.example/f/{n}") for n in range(5))
+    bodies = all_out([Card("报价 Q-7", (Field("金额", "¥1.00"),), (Action("批准", token=TOKEN), *links))])
+    golden("card_many_links", bodies)
+    assert bodies[0]["msgtype"] == "markdown" and all(a.url in bodies[0]["markdown"]["content"] for a in links)
+    choice = all_out([Choices("下载", (Action("好", token=TOKEN), *links))])
+    assert choice[0]["msgtype"] == "markdown" and all(a.url in choice[0]["markdown"]["content"] for a in links)
+    assert len(choice[-1]["template_card"]["jump_list"]) == render.LINKS
+
+
+def test_the_greyed_label_says_what_the_tap_led_to():
+    decided = Card("报价审批 · Q-2031-0007 · ¥192,000.00", (Field("审批结果", "✅ 王强 已批准 · 11/24 10:00"),))
+    assert render.outcome([decided, Text("已批准：Q-2031-0007 审批完成，已通知申请人。")]).startswith("已批准")
+    assert render.outcome([AskLocation("请发送位置，完成现场签到。")]) == "请发送位置，完成现场签到。"
+    assert render.outcome([Card("✅ 已签到：苏州恒力", (), (Action("签退", token=TOKEN),)), Text("照片…")]) == "✅ 已签到：苏州恒力"
+    assert render.outcome([decided]) == decided.title  # a record shown again, nothing said beside it
+    golden("edited", render.edited_card([decided], "已处理"))
+    assert render.edited_card([Text("已撤回")], "已处理") == {"button": {"replace_name": "已撤回"}}

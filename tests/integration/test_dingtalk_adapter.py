@@ -58,27 +58,27 @@ async def test_a_whole_check_in_over_stream_with_the_signed_page_and_card_button
         await rig.fake.push(CARD_TOPIC, card_click(REP, picker["id"], button_id(picker["card"], "苏州恒力")), "frame-2")
         await rig.adapter.drain()
         receipt = last_card(rig)
-        assert "Checked in" in receipt["card"]["header"]["title"]["text"]
+        assert "已签到" in receipt["card"]["header"]["title"]["text"]  # a DingTalk user starts in Chinese
         async with rig.container.sessionmaker() as s:
             visit = (await s.scalars(select(Visit))).one()
         assert 95 < visit.distance_m < 105 and visit.inside_fence and visit.datum == "wgs84"
 
-        await rig.fake.push(CARD_TOPIC, card_click(REP, receipt["id"], button_id(receipt["card"], "Check out")), "frame-3")
+        await rig.fake.push(CARD_TOPIC, card_click(REP, receipt["id"], button_id(receipt["card"], "签退")), "frame-3")
         await rig.adapter.drain()
         assert "(1/3)" in texts(rig)  # no native forms: asked one field at a time
         await rig.fake.push(ROBOT_TOPIC, robot_message(REP, "介绍X100离心泵"), "frame-4")
         await rig.adapter.drain()
         for frame in ("frame-5", "frame-6"):
             step = last_card(rig)
-            await rig.fake.push(CARD_TOPIC, card_click(REP, step["id"], button_id(step["card"], "Skip")), frame)
+            await rig.fake.push(CARD_TOPIC, card_click(REP, step["id"], button_id(step["card"], "跳过")), frame)
             await rig.adapter.drain()
-        assert "Checked out" in rig.fake.sent()[-1]["param"]["content"]
+        assert "已签退" in rig.fake.sent()[-1]["param"]["content"]
         async with rig.container.sessionmaker() as s:
             assert (await s.scalars(select(ContactRecord))).one().summary == "介绍X100离心泵"
-        again = await rig.fake.push(CARD_TOPIC, card_click(REP, step["id"], button_id(step["card"], "Skip")), "frame-6")
+        again = await rig.fake.push(CARD_TOPIC, card_click(REP, step["id"], button_id(step["card"], "跳过")), "frame-6")
         assert again["code"] == 200  # a redelivered frame is acknowledged, not handled twice
         await rig.adapter.drain()
-        assert "Checked out" in rig.fake.sent()[-1]["param"]["content"]
+        assert "已签退" in rig.fake.sent()[-1]["param"]["content"]
 
 
 async def test_a_card_about_the_same_record_is_updated_in_place(clean_db, world):
@@ -120,7 +120,7 @@ async def test_robot_callback_signature_window_and_msgid(clean_db, world, caplog
         assert junk.status_code == 400
         group = await rig.robot(robot_message(REP, None, group="cidGROUP==", msgtype="audio", content={"duration": 3}))
         assert group.status_code == 200 and rig.fake.sent()[-1]["to"] == "cidGROUP=="
-        assert "photos" in rig.fake.sent()[-1]["param"]["content"]
+        assert "图片" in rig.fake.sent()[-1]["param"]["content"]
     assert SECRET not in caplog.text
 
 
@@ -168,3 +168,13 @@ async def test_budget_twenty_a_minute_per_chat_and_token_refresh(clean_db, world
         assert rig.fake.tokens_issued == ["d-1", "d-2"]
         async with rig.container.sessionmaker() as s:
             assert int(await s.scalar(select(func.count()).select_from(Visit))) == 0
+
+
+async def test_an_answer_waits_for_the_chats_budget_rather_than_being_dropped(clean_db, world):
+    async with dingtalk_rig(clean_db) as rig:
+        await rig.bind("rep", REP)
+        for n in range(20):
+            await rig.adapter.send(f"u:{REP}", [Text(f"⏰ {n}")])  # notifications spent the minute
+        await rig.robot(robot_message(REP, "/agenda"))
+        assert rig.clock.slept and 55 < rig.clock.slept[0] <= 61  # waited for a free slot
+        assert "今天" in rig.fake.sent()[-2]["param"]["content"]

@@ -185,3 +185,32 @@ async def test_budget_five_a_second_per_chat_on_the_fakes_clock(clean_db, world)
         assert min(times[i + 5] - times[i] for i in range(len(times) - 5)) >= 0.9
         times = sorted(m["at"] for m in rig.fake.sent() if m["to"] == "oc_g1")
         assert len(times) == 5
+
+
+async def test_a_form_card_of_an_earlier_dialog_is_refused_not_handed_to_the_open_one(clean_db, world):
+    """Feishu keeps old form cards clickable: a check-out form submitted while a visit log is open
+    must not be read as the visit log (its submit token names its own dialog run)."""
+    from tests.support.feishu_user import FeishuUser, buttons, visible
+
+    async with feishu_rig(clean_db) as rig:
+        rep = FeishuUser(rig, REP)
+        await rig.bind("rep", REP)
+        await rep.locate(*wgs84_to_gcj02(SIP[0] + 0.0009, SIP[1]))
+        await rep.tap("苏州恒力")
+        await rep.tap("Check out")
+        checkout = rep.screen[-1]
+        submit = next(b for b in buttons(checkout.content) if b.get("action_type") == "form_submit")
+        await rep.say("/visit 恒力")
+        await rep.tap("苏州恒力")
+        assert "Contact record for 苏州恒力机械有限公司" in rep.text
+        response = await rig.post(card_action(REP, submit["value"], message_id=checkout.id, chat=REP,
+                                              form={"summary": "旧表单", "next_step": "", "next_contact": None}))
+        await rig.adapter.drain()
+        answer = response.json()
+        assert answer["toast"]["content"].startswith("This form has expired")
+        assert visible(answer["card"]["data"]).startswith("⚠️ This form has expired") and not buttons(answer["card"]["data"])
+        async with rig.container.sessionmaker() as s:
+            assert (await s.scalars(select(ContactRecord))).first() is None
+            assert (await s.scalars(select(Visit))).one().checked_out_at is None
+        await rep.submit(kind="visit", summary="现场演示", next_step="", next_contact=None)  # the open form still works
+        assert "Saved for 苏州恒力机械有限公司" in rep.text

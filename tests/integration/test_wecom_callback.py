@@ -23,8 +23,10 @@ async def rig(clean_db):
     await rig.client.aclose()
 
 
-def verify_query(rig: WeComRig, echo: bytes, *, timestamp: int | None = None) -> dict[str, str]:
-    encrypted = crypto.encrypt(echo, crypto.aes_key(fake_wecom.ENCODING_AES_KEY), fake_wecom.CORP_ID)
+def verify_query(
+    rig: WeComRig, echo: bytes, *, timestamp: int | None = None, random16: bytes | None = None
+) -> dict[str, str]:
+    encrypted = crypto.encrypt(echo, crypto.aes_key(fake_wecom.ENCODING_AES_KEY), fake_wecom.CORP_ID, random16)
     ts = str(int(rig.clock()) if timestamp is None else timestamp)
     sig = crypto.signature(fake_wecom.TOKEN, ts, "47744683", encrypted)
     return {"msg_signature": sig, "timestamp": ts, "nonce": "47744683", "echostr": encrypted}
@@ -38,11 +40,12 @@ async def test_url_verification_echoes_the_plaintext_verbatim(rig: WeComRig) -> 
 
 
 async def test_url_verification_with_an_unencoded_plus(rig: WeComRig) -> None:
-    for echo in (b"5377937126385712357", b"6174817458611069316", b"4107126395733318937", b"1130474498346187395"):
-        params = verify_query(rig, echo)
+    echo = b"5377937126385712357"
+    for n in range(256):  # the random prefix decides the ciphertext: pick one whose base64 has a '+'
+        params = verify_query(rig, echo, random16=bytes([n]) * 16)
         if "+" in params["echostr"]:
             break
-    assert "+" in params["echostr"], "no sample ciphertext with a '+' (try another echo)"
+    assert "+" in params["echostr"], "no ciphertext with a '+' among 256 prefixes"
     raw = "&".join(f"{k}={v}" if k == "echostr" else f"{k}={urllib.parse.quote(v)}" for k, v in params.items())
     response = await rig.client.get(f"/wecom/callback?{raw}")  # '+' decodes to a space; restored
     assert response.status_code == 200 and response.content == echo
@@ -104,13 +107,15 @@ async def test_text_command_answered_through_message_send(rig: WeComRig) -> None
     await rig.bind("rep", "zhangwei")
     response = await rig.say("zhangwei", "/menu", 1001)
     assert response.status_code == 200 and response.text == ""
-    assert [c.path for c in rig.fake.calls] == ["gettoken", "message/send", "message/send"]
-    first, menu = rig.fake.sent()
+    assert [c.path for c in rig.fake.calls] == ["gettoken", "message/send", "message/send", "message/send"]
+    first, *menu = rig.fake.sent()
     assert first["touser"] == "zhangwei" and first["agentid"] == fake_wecom.AGENT_ID and first["msgtype"] == "text"
-    card = menu["template_card"]
-    assert card["card_type"] == "button_interaction"
-    assert all(len(b["key"].encode()) <= 64 for b in card["button_list"])
-    assert 1 <= len(card["button_list"]) <= 6
+    cards = [m["template_card"] for m in menu]
+    assert all(c["card_type"] == "button_interaction" for c in cards)
+    buttons = [b for c in cards for b in c["button_list"]]
+    assert all(len(b["key"].encode()) <= 64 for b in buttons)
+    assert [len(c["button_list"]) for c in cards] == [6, 5]  # a rep's eleven actions, paged by six
+    assert [b["text"] for b in buttons][-3:] == ["📦 渠道库存", "🔔 通知设置", "🌐 语言"]
     assert rig.fake.calls[1].params["access_token"] == "at-1"
 
 

@@ -242,3 +242,31 @@ async def test_manager_approves_a_quote_from_the_wecom_card(rig: WeComRig) -> No
     async with rig.container.sessionmaker() as s:
         steps = (await s.scalars(select(ApprovalStep))).all()
     assert [x.decided_by_id for x in steps if x.decided_by_id] == [rig.world.uid("manager")]
+
+
+
+async def test_a_burst_of_notifications_is_deferred_within_the_budget_never_dropped(rig: WeComRig) -> None:
+    """Forty reminders due at once for one member: what WeCom would silently drop (the 31st of a
+    minute) waits for the window and follows when it has room; every one arrives once."""
+    from datetime import timedelta
+
+    from core.models import OutboxStatus, utcnow
+    from notifications.ratelimit import Limits
+    from tests.support.notify import notifier, queue, rows
+
+    await rig.bind("rep", "zhangwei")
+    n = notifier(rig.container, rig.adapter, limits=Limits(rig.container.settings, clock=rig.clock))
+    for i in range(40):
+        await queue(rig.container, rig.world.uid("rep"), f"⏰ 跟进提醒 {i}")
+    now = utcnow()
+    await n.deliver(now)
+    first = len(rig.fake.sent())
+    waiting = await rows(rig.container, status=OutboxStatus.QUEUED)
+    assert 0 < first <= 30 and len(waiting) == 40 - first and all(r.send_after > now for r in waiting)
+    for minute in range(1, 4):
+        rig.clock.at += 61
+        await n.deliver(now + timedelta(seconds=61 * minute))
+    texts = sorted(b["text"]["content"] for b in rig.fake.sent())
+    assert texts == sorted(f"⏰ 跟进提醒 {i}" for i in range(40))  # every one, once
+    stamps = [c.at for c in rig.fake.of("message/send")]
+    assert all(sum(1 for t in stamps if s <= t < s + 60) <= 30 for s in stamps)

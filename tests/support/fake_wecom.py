@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import urllib.parse
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 import httpx
@@ -33,18 +35,33 @@ class Clock:
         return self.at
 
 
+@dataclass(frozen=True)
+class Upload:
+    """One file of a multipart media/upload, as WeCom would receive it."""
+
+    field: str
+    filename: str
+    mime: str
+    data: bytes
+
+
 @dataclass
 class Call:
     path: str
     params: dict[str, str]
     body: dict[str, Any]
     at: float
+    files: list[Upload] = field(default_factory=list)
+    answer: dict[str, Any] = field(default_factory=dict)
+    """What the fake answered (a sent card's response_code, an upload's media_id)."""
 
 
 @dataclass
 class FakeWeCom:
     clock: Clock
     calls: list[Call] = field(default_factory=list)
+    history: list[Call] = field(default_factory=list)
+    """Every call since the start; `clear()` empties only `calls`."""
     tokens_issued: int = 0
     reject_tokens: set[str] = field(default_factory=set)
     """Access tokens the fake answers with 42001 (expired), as after a secret reset."""
@@ -59,9 +76,12 @@ class FakeWeCom:
         path = request.url.path.removeprefix("/cgi-bin/")
         params = dict(request.url.params)
         body: dict[str, Any] = {}
-        if request.headers.get("content-type", "").startswith("application/json"):
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("application/json"):
             body = json.loads(request.content)
-        self.calls.append(Call(path, params, body, self.clock()))
+        files = _multipart(content_type, request.read()) if content_type.startswith("multipart/") else []
+        self.calls.append(Call(path, params, body, self.clock(), files))
+        self.history.append(self.calls[-1])
         if path == "gettoken":
             if params.get("corpid") != CORP_ID or params.get("corpsecret") != SECRET:
                 return httpx.Response(200, json={"errcode": 40001, "errmsg": "invalid credential"})
@@ -69,9 +89,12 @@ class FakeWeCom:
             return httpx.Response(200, json={"errcode": 0, "access_token": f"at-{self.tokens_issued}", "expires_in": 7200})
         if params.get("access_token") in self.reject_tokens or not params.get("access_token", "").startswith("at-"):
             return httpx.Response(200, json={"errcode": 42001, "errmsg": "access_token expired"})
-        return self._api(path, body)
+        response = self._api(path, body, params)
+        if response.headers.get("content-type") == "application/json":
+            self.calls[-1].answer = response.json()
+        return response
 
-    def _api(self, path: str, body: dict[str, Any]) -> httpx.Response:
+    def _api(self, path: str, body: dict[str, Any], params: dict[str, str]) -> httpx.Response:
         if path == "message/send":
             if self.send_errors:
                 return httpx.Response(200, json={"errcode": self.send_errors.pop(0), "errmsg": "refused"})
@@ -82,7 +105,8 @@ class FakeWeCom:
         if path == "media/get":
             return httpx.Response(200, content=PNG, headers={"content-type": "image/png"})
         if path == "media/upload":
-            return httpx.Response(200, json={"errcode": 0, "type": "image", "media_id": "up-1"})
+            media_id = f"up-{len(self.of('media/upload'))}"
+            return httpx.Response(200, json={"errcode": 0, "type": params.get("type", ""), "media_id": media_id})
         if path in ("message/update_template_card", "menu/create"):
             return httpx.Response(200, json={"errcode": 0, "errmsg": "ok"})
         return httpx.Response(404, json={"errcode": 404, "errmsg": "no such api"})
@@ -90,11 +114,24 @@ class FakeWeCom:
     def sent(self) -> list[dict[str, Any]]:
         return [c.body for c in self.calls if c.path == "message/send"]
 
+    def uploads(self) -> list[tuple[str, Upload]]:
+        """(media id handed out, the file) of every media/upload, in order."""
+        return [(f"up-{n}", f) for n, c in enumerate(self.of("media/upload"), 1) for f in c.files]
+
     def of(self, path: str) -> list[Call]:
         return [c for c in self.calls if c.path == path]
 
     def clear(self) -> None:
         self.calls.clear()
+
+
+def _multipart(content_type: str, raw: bytes) -> list[Upload]:
+    parsed = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    return [
+        Upload(part.get_param("name", "", header="content-disposition"), part.get_filename() or "",
+               part.get_content_type(), part.get_payload(decode=True))
+        for part in parsed.iter_parts()
+    ]
 
 
 def xml(fields: dict[str, Any]) -> str:
