@@ -11,14 +11,13 @@ pending write the decision (two transactions, no condition on the write). It get
 12 simultaneous clicks; every click that "decided" counts.
 
 Backends: SQLite (temporary file, WAL) and PostgreSQL (`FIELDCHAT_BENCH_PG_URL`, default
-the helper database test_h8; its schema is dropped first). Run with no arguments (~1 min).
+its own database fieldchat_bench_approvals, created when missing; its schema is dropped first). Run with no arguments (~1 min).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -30,9 +29,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pg_database import bench_pg_url, ensure_database  # noqa: E402
+
 ROUNDS = 20
 PLATFORMS = ("web", "tg", "slack", "wecom", "feishu", "ding")
-PG_URL = os.environ.get("FIELDCHAT_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_h8")
+PG_URL = bench_pg_url("approvals")
 
 
 async def setup(url: str) -> Any:
@@ -161,6 +162,7 @@ async def main() -> None:
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = await measure("sqlite", f"sqlite+aiosqlite:///{tmp}/bench.db")
+    await ensure_database(PG_URL)
     results["postgresql"] = await measure("postgresql", PG_URL)
     figures = {f"{db}.{k}": v for db, f in results.items() for k, v in f.items()}
     targets = {

@@ -13,14 +13,13 @@
 
 Targets: each sweep ≤ 10 s; delivery ≤ 1 ms per notification; on both databases.
 Run: `.venv/bin/python benchmarks/notifications.py` (about three minutes). PostgreSQL:
-FIELDCHAT_BENCH_PG_URL (default postgresql+asyncpg://postgres@127.0.0.1:5432/test_h7 — it is wiped).
+FIELDCHAT_BENCH_PG_URL (default its own database fieldchat_bench_notifications, created when missing — it is wiped).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from sqlalchemy import select  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 
 from benchmarks.notifications_data import PLATFORM, clear_outbox, due_count, fresh, seed  # noqa: E402
+from benchmarks.pg_database import bench_pg_url, ensure_database  # noqa: E402
 from conversations.delivery import Sent  # noqa: E402
 from conversations.messages import Reply  # noqa: E402
 from conversations.reply_codec import load_all  # noqa: E402
@@ -48,7 +48,7 @@ from notifications.delivery import Delivery  # noqa: E402
 from notifications.outbox import enqueue  # noqa: E402
 from notifications.rules import RuleEnv, follow_up  # noqa: E402
 
-PG_URL = os.environ.get("FIELDCHAT_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_h7")
+PG_URL = bench_pg_url("notifications")
 AT = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)
 DELIVERIES = 20_000
 ANCHOR_ROWS = 2_000
@@ -170,6 +170,7 @@ async def main() -> None:
     figures: dict[str, float] = {}
     figures.update(await run(None))
     try:
+        await ensure_database(PG_URL)
         figures.update(await run(PG_URL))
     except OSError as exc:
         print(f"postgresql: not reachable at {PG_URL.split('@')[-1]} ({exc}); its targets count as missed")

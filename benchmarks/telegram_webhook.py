@@ -10,7 +10,7 @@ turn, alternating a check-in (a location → the nearby list; a tap on the neare
 the check-in card) and a lookup (`/c <name>` → the card). A turn counts when the webhook has
 answered *and* every reply it causes has reached the fake, so throughput is work done, not
 acknowledgements. The same run covers SQLite (a temporary file) and PostgreSQL (the
-database in FIELDCHAT_BENCH_PG_URL, by default test_h5 on 127.0.0.1; its schema is rebuilt).
+database in FIELDCHAT_BENCH_PG_URL, by default fieldchat_bench_telegram_webhook on 127.0.0.1, created when missing; its schema is rebuilt).
 
 Figures: turns per second; webhook answer p50/p99 (what Telegram waits for); reply
 p50/p99 (post → last reply at the Bot API); the server process's CPU milliseconds per turn
@@ -43,6 +43,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pg_database import bench_pg_url, ensure_database  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeBotApi  # noqa: E402
 
 CONNECTIONS = 32
@@ -52,7 +53,7 @@ MEASURE_S = 15.0
 REPLY_TIMEOUT_S = 10.0
 START_TIMEOUT_S = 90.0
 SECRET = "bench-webhook-secret"
-PG_URL = os.environ.get("FIELDCHAT_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_h5")
+PG_URL = bench_pg_url("telegram_webhook")
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
 FIRST_USER_ID = 10_000_000
 UPDATE_IDS = itertools.count(1)
@@ -316,6 +317,8 @@ async def bench() -> int:
     ok = True
     for db, url in databases.items():
         try:
+            if url.startswith("postgresql"):
+                await ensure_database(url)
             plan = await prepare(url)
         except Exception as exc:  # e.g. PostgreSQL not running: reported, and the run fails
             print(f"{db:<10} unavailable: {exc}")

@@ -13,7 +13,7 @@ the same run, the table emptied before each side; five rounds per mode alternate
 goes first, and the best round of each side counts.
 
 Backends: SQLite (a temporary file, WAL, the default deployment) and PostgreSQL
-(`FIELDCHAT_BENCH_PG_URL`, default the helper database test_h9; its schema is dropped first).
+(`FIELDCHAT_BENCH_PG_URL`, default its own database fieldchat_bench_telemetry, created when missing; its schema is dropped first).
 Target: FieldChat ≥ 50 % of the bare insert's readings per second, in both modes, on both.
 
 Run: `.venv/bin/python benchmarks/telemetry.py` (a few minutes; no arguments).
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import sys
 import tempfile
@@ -35,6 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pg_database import bench_pg_url, ensure_database  # noqa: E402
+
 BATCH = 500
 BATCHES = 40
 MACHINES = 20
@@ -43,7 +44,7 @@ ROUNDS = 5
 MODES = (("serial", 1), ("fleet", 4))
 """One machine sending batch after batch; four gateways sending at once (both sides alike)."""
 TARGET = 0.5
-PG_URL = os.environ.get("FIELDCHAT_BENCH_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test_h9")
+PG_URL = bench_pg_url("telemetry")
 
 
 def serve(url: str, port: int) -> None:
@@ -227,6 +228,8 @@ async def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fieldchat-bench-") as tmp:
         backends = [("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"), ("postgresql", PG_URL)]
         for name, url in backends:
+            if name == "postgresql":
+                await ensure_database(url)
             print(f"{name}: {BATCHES} batches × {BATCH} readings, {ROUNDS} rounds per mode", flush=True)
             for k, v in (await measure(name, url)).items():
                 figures[f"{name}_{k}"] = v

@@ -79,12 +79,11 @@ class Engine:
 
     async def _identify(self, ctx: Ctx) -> None:
         key = ctx.turn.key
-        found = await identities.resolve(
+        ctx.user = await identities.bound_user(
             ctx.session, platform=key.platform, workspace=key.workspace, external_user_id=key.user
         )
         hint = normalise_locale(ctx.turn.locale_hint)
-        if found is not None:
-            ctx.user = found[1]
+        if ctx.user is not None:
             ctx.scope = await scope_for(ctx.session, ctx.user)
         ctx.dialog = await self.deps.state.load(ctx.session, key.storage_key(), ctx.turn.received_at)
         picked = ctx.user.locale if ctx.user else (ctx.dialog.data.get("locale") if ctx.dialog else None)

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import dialect_insert
 from core.errors import Conflict
 from core.models import DialogState
 
@@ -31,25 +32,30 @@ class StateStore(Protocol):
     async def clear(self, session: AsyncSession, key: str) -> None: ...
 
 
+_LOAD = select(
+    DialogState.flow, DialogState.step, DialogState.instance, DialogState.data, DialogState.version,
+    DialogState.expires_at,
+).where(DialogState.key == bindparam("key"))
+"""Built once (every turn loads its dialog); plain columns, no ORM object to track."""
+
+
 class SqlStateStore:
     """Dialog state in the CRM database, written in the same transaction as the turn's changes."""
 
     async def load(self, session: AsyncSession, key: str, now: datetime) -> Dialog | None:
-        row = await session.get(DialogState, key, populate_existing=True)
+        row = (await session.execute(_LOAD, {"key": key})).first()
         if row is None or row.expires_at <= now:
             return None
         return Dialog(row.flow, row.step, row.instance, dict(row.data), row.version)
 
     async def save(self, session: AsyncSession, key: str, dialog: Dialog, expires_at: datetime) -> None:
-        if dialog.version == 0:
-            await session.execute(delete(DialogState).where(DialogState.key == key))
-            session.add(
-                DialogState(
-                    key=key, flow=dialog.flow, step=dialog.step, instance=dialog.instance,
-                    data=dialog.data, version=1, expires_at=expires_at,
-                )
-            )
-            await session.flush()
+        if dialog.version == 0:  # a new dialog replaces whatever (expired) one the chat had
+            values = {
+                "flow": dialog.flow, "step": dialog.step, "instance": dialog.instance, "data": dialog.data,
+                "version": 1, "expires_at": expires_at,
+            }
+            upsert = dialect_insert(session)(DialogState).values(key=key, **values)
+            await session.execute(upsert.on_conflict_do_update(index_elements=["key"], set_=values))
             return
         result = await session.execute(
             update(DialogState)

@@ -1,4 +1,4 @@
-"""The async engine and session factory; SQLite gets WAL and foreign keys."""
+"""The async engine and session factory; SQLite gets WAL, foreign keys and inline calls."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -15,13 +17,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from core.sqlite_inline import inline_creator
+
 SNAPSHOT = "fieldchat_snapshot"
 """Execution option: no explicit SQLite transaction, so reads never wait for a writer (WAL)."""
+SQLITE_BUSY_TIMEOUT_S = 30.0
+"""How long a unit of work waits for SQLite's write lock (held by another task or process)."""
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        database = make_url(url).database or ":memory:"
+        kwargs.setdefault("async_creator", inline_creator(database, SQLITE_BUSY_TIMEOUT_S))
         engine = create_async_engine(url, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -41,7 +48,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=0")  # waiting for the write lock is asynchronous: core/sqlite_inline.py
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -51,6 +58,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
         # Take the write lock at BEGIN so that two writers queue instead of failing on upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """`insert` of the session's dialect, for ON CONFLICT (PostgreSQL and SQLite spell it alike)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

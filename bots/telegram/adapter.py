@@ -25,7 +25,15 @@ from fastapi import APIRouter
 from bots.base import DeliveryError, Sent
 from bots.fallback import page_buttons
 from bots.telegram.dedupe import forget_old, source_of
-from bots.telegram.inbound import PRIVATE_CAPS, action_event, caps_of, edited_event, key_of, message_event
+from bots.telegram.inbound import (
+    PRIVATE_CAPS,
+    action_event,
+    caps_of,
+    edited_event,
+    key_of,
+    message_event,
+    topic_of,
+)
 from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands
 from bots.telegram.limits import SendLimits
 from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
@@ -33,9 +41,9 @@ from bots.telegram.sender import Sender
 from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
 from conversations.engine import Engine
-from conversations.i18n import LOCALES, normalise_locale
+from conversations.i18n import LOCALES, normalise_locale, translate
 from conversations.inbound import Event, Turn
-from conversations.messages import AskLocation, Reply
+from conversations.messages import AskLocation, Reply, Text
 from core.services import identities
 
 log = logging.getLogger(__name__)
@@ -194,11 +202,14 @@ class TelegramAdapter:
     async def _on_message(self, message: Message, event_update: Update) -> None:
         if message.from_user is not None:
             event = message_event(message, self.username)
-            await self._turn(message.chat, message.from_user, event, event_update.update_id)
+            if event is None and message.document is not None:
+                await self._file_not_kept(message, message.from_user)
+                return
+            await self._turn(message.chat, message.from_user, event, event_update.update_id, topic_of(message))
 
     async def _on_edited(self, message: Message, event_update: Update) -> None:
         if message.from_user is not None:
-            await self._turn(message.chat, message.from_user, edited_event(message), event_update.update_id)
+            await self._turn(message.chat, message.from_user, edited_event(message), event_update.update_id, topic_of(message))
 
     async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
         event, message = action_event(query.data), query.message
@@ -211,11 +222,11 @@ class TelegramAdapter:
         if notice is not None:
             await self.sender.strip_buttons(message.chat.id, message.message_id)
         else:
-            await self._reply(message.chat, query.from_user, replies)
+            await self._reply(message.chat, query.from_user, replies, topic_of(message))
 
-    async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int) -> None:
+    async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None) -> None:
         if event is not None:
-            await self._reply(chat, user, await self._handle(chat, user, event, update_id))
+            await self._reply(chat, user, await self._handle(chat, user, event, update_id), topic)
 
     async def _handle(self, chat: Chat, user: User, event: Event, update_id: int) -> list[Reply]:
         turn = Turn(
@@ -225,13 +236,13 @@ class TelegramAdapter:
         async with self._db_turns:
             return await self.engine.handle(turn)
 
-    async def _reply(self, chat: Chat, user: User, replies: list[Reply]) -> None:
+    async def _reply(self, chat: Chat, user: User, replies: list[Reply], topic: int | None = None) -> None:
         if not replies:
             return
         replies = page_buttons(replies, caps_of(chat))
         view = await self._view(chat.id, replies, user_id=str(user.id), hint=user.language_code)
         try:
-            await self.sender.deliver(chat.id, render(replies, view))
+            await self.sender.deliver(chat.id, render(replies, view), thread_id=topic)
         except DeliveryError as exc:
             log.warning("reply to a Telegram chat not delivered: %s", exc)
 
@@ -239,8 +250,19 @@ class TelegramAdapter:
         """Look the user's language up only when the adapter writes words of its own (location asks)."""
         locale: str = self.deps.settings.default_locale
         if any(isinstance(r, AskLocation) for r in replies):
-            async with self._db_turns, self.deps.sessionmaker() as session:
-                found = await identities.resolve(session, platform=PLATFORM, workspace="", external_user_id=user_id)
-            picked = found[1].locale if found else None
-            locale = picked or normalise_locale(hint) or locale
+            locale = await self._locale(user_id, hint)
         return View(private=chat_id > 0, locale=locale, bot_username=self.username)
+
+    async def _locale(self, user_id: str, hint: str | None) -> str:
+        """The language the user picked, else their Telegram app's, else the deployment's."""
+        async with self._db_turns, self.deps.sessionmaker() as session:
+            user = await identities.bound_user(session, platform=PLATFORM, workspace="", external_user_id=user_id)
+        return (user.locale if user else None) or normalise_locale(hint) or self.deps.settings.default_locale
+
+    async def _file_not_kept(self, message: Message, user: User) -> None:
+        """A PDF or spreadsheet sent to the bot: nothing keeps it, so say so instead of staying silent."""
+        text = translate(await self._locale(str(user.id), user.language_code), "telegram.file_not_kept")
+        try:
+            await self.sender.deliver(message.chat.id, render([Text(text)], View()), thread_id=topic_of(message))
+        except DeliveryError as exc:
+            log.warning("reply to a Telegram chat not delivered: %s", exc)

@@ -25,7 +25,7 @@ from conversations.inbound import (
 )
 
 if TYPE_CHECKING:
-    from aiogram.types import Chat, Location, Message, User
+    from aiogram.types import Chat, InaccessibleMessage, Location, Message, User
 
 PLATFORM = "telegram"
 COMMAND = re.compile(r"^/([^\s@]+)(?:@(\S+))?(?:\s+(.*))?$", re.DOTALL)
@@ -35,6 +35,13 @@ GROUP_CAPS = Capabilities(buttons=20, callback_bytes=64, can_edit=True, native_f
 
 def key_of(chat: Chat, user: User) -> ConversationKey:
     return ConversationKey(PLATFORM, "", str(chat.id), str(user.id))
+
+
+def topic_of(message: Message | InaccessibleMessage) -> int | None:
+    """The forum topic a message belongs to (supergroups with topics), so replies stay in it."""
+    if getattr(message, "is_topic_message", None):  # an InaccessibleMessage (too old) has no topic
+        return getattr(message, "message_thread_id", None)
+    return None
 
 
 def caps_of(chat: Chat) -> Capabilities:

@@ -96,13 +96,27 @@ def keyboard_anchor(replies: Sequence[Reply]) -> tuple[int, str] | None:
 def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
     anchor = keyboard_anchor(replies) if view.private else None
     out: list[Outgoing] = []
+    footnote: int | None = None
     for i, reply in enumerate(replies):
+        if i == footnote:
+            continue
         if anchor is not None and i == anchor[0]:
             assert isinstance(reply, Text)
             out += messages([Run(reply.text)], main_keyboard(anchor[1]))
+        elif isinstance(reply, Card) and _is_footnote(replies, i + 1, anchor):
+            note = replies[i + 1]
+            assert isinstance(note, Text)
+            out += messages([*card_runs(reply), Run("\n\n"), Run(note.text)], inline_keyboard(reply.actions))
+            footnote = i + 1
         else:
             out += render_one(reply, view)
     return out
+
+
+def _is_footnote(replies: Sequence[Reply], i: int, anchor: tuple[int, str] | None) -> bool:
+    """A Text right after a card (a hint, the matches you may not open) goes under the card, in the
+    same message: one notification on the phone instead of two, and the card's buttons stay last."""
+    return i < len(replies) and isinstance(replies[i], Text) and (anchor is None or anchor[0] != i)
 
 
 def render_one(reply: Reply, view: View) -> list[Outgoing]:

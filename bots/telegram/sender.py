@@ -70,10 +70,13 @@ class Sender:
         except TelegramAPIError as exc:
             raise DeliveryError(f"{item.method}: {exc.message}") from exc
 
-    async def deliver(self, chat_id: int | str, items: Sequence[Outgoing]) -> list[str]:
-        """Send in order; the ids of the messages sent, to edit them later."""
+    async def deliver(self, chat_id: int | str, items: Sequence[Outgoing], *, thread_id: int | None = None) -> list[str]:
+        """Send in order; the ids of the messages sent, to edit them later. `thread_id`: the forum
+        topic the user wrote in (without it, a reply lands in the group's General topic)."""
         ids: list[str] = []
         for item in items:
+            if thread_id is not None:
+                item = Outgoing(item.method, {**item.params, "message_thread_id": thread_id}, item.upload)
             result = await self.call(chat_id, item)
             if isinstance(result, Message):
                 ids.append(str(result.message_id))

@@ -115,8 +115,8 @@ class CheckInFlow(Flow):
         )
         settings = ctx.deps.settings
         policy = CheckInPolicy(settings.geofence_radius_m, settings.min_accuracy_m, settings.max_speed_kmh)
+        customer = await readable(ctx.session, ctx.me, customer_id)  # held: the session keeps it only while referenced
         visit = await visits.check_in(ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer_id, fix=fix, policy=policy)
-        customer = await ctx.session.get_one(Customer, customer_id)
         ctx.goto("in", visit_id=visit.id)
         return [self._receipt(ctx, visit, customer), Text(ctx.t("checkin.photo_hint"))]
 

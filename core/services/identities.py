@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -49,6 +49,25 @@ async def resolve(
         )
     ).first()
     return (row[0], row[1]) if row else None
+
+
+_BOUND_USER = (
+    select(User)
+    .join(ChatIdentity, ChatIdentity.user_id == User.id)
+    .where(
+        ChatIdentity.platform == bindparam("platform"),
+        ChatIdentity.workspace == bindparam("workspace"),
+        ChatIdentity.external_user_id == bindparam("external_user_id"),
+        User.active.is_(True),
+    )
+)
+"""Built once: every turn runs it, and building a statement costs more than running it."""
+
+
+async def bound_user(session: AsyncSession, *, platform: str, workspace: str, external_user_id: str) -> User | None:
+    """The active user a chat identity is bound to (what every turn needs), or None."""
+    params = {"platform": platform, "workspace": workspace, "external_user_id": external_user_id}
+    return (await session.scalars(_BOUND_USER, params)).first()
 
 
 async def user_by_login(session: AsyncSession, login: str) -> User:

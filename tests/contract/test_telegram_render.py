@@ -66,6 +66,7 @@ CASES: dict[str, tuple[list[Reply], View]] = {
         PRIVATE_EN,
     ),
     "card_html_fields_and_buttons": ([CARD], PRIVATE_EN),
+    "card_with_a_hint_is_one_message": ([CARD, Text("Send photos now; tap “Check out” when you leave."), Text("second <text>")], PRIVATE_EN),
     "form_as_text": (
         [Form("New lead", (FormField("company_name", "Company"), FormField("phone", "Phone", "phone", required=False)),
               Action("Save", token="ld.a.submit.x"), errors=(("phone", "not a valid phone number"),))],

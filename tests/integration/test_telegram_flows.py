@@ -72,11 +72,12 @@ async def test_check_in_with_live_location_pick_photo_and_step_by_step_check_out
     assert buttons_of(calls[0])[0]["text"].startswith("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m")
 
     calls = await rep.tap("苏州恒力")
-    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "sendMessage"]
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]  # the photo hint goes under the card
     assert calls[0].params == {"callback_query_id": calls[0].params["callback_query_id"]}
     card = calls[1].params
     assert card["text"].startswith("<b>✅ Checked in: 苏州恒力机械有限公司</b>\n<i>机械-华东-001</i>\n\n<b>Distance to site:</b> 100 m\n")
     assert "<b>Geofence:</b> inside (300 m radius)" in card["text"] and "Trust" not in card["text"]
+    assert card["text"].endswith("\n\nSend photos now to attach them to this visit; tap “Check out” when you leave.")
     assert [[(b["text"], b.get("style")) for b in row] for row in card["reply_markup"]["inline_keyboard"]] == [[("Check out", "primary")]]
 
     await rep.photo("AgACAgUAAxkBAAIBZ2VisitPhoto", caption="车间入口")
@@ -202,3 +203,27 @@ async def test_in_a_group_check_in_offers_a_link_and_commands_for_other_bots_are
     assert link["text"] == "📍 Open the check-in page" and link["url"].startswith("https://fieldchat.example/")
     assert "keyboard" not in ask["reply_markup"]
     assert await rep.say("/c@SomeOtherBot 恒力") == []
+
+
+async def test_in_a_forum_topic_replies_stay_in_the_topic(tg):
+    rep = (await bound(tg, "rep")).in_group()
+    topic = {"message_thread_id": 77, "is_topic_message": True}
+    calls = await rep.send(text="/c 恒力", entities=[{"offset": 0, "length": 2, "type": "bot_command"}], **topic)
+    assert calls and all(c.params["message_thread_id"] == 77 for c in calls)
+    assert "苏州恒力机械有限公司" in rep.text
+    calls = await rep.tap("Check in here")
+    sent = [c for c in calls if c.method.startswith("send")]
+    assert sent and all(c.params["message_thread_id"] == 77 for c in sent)
+    calls = await rep.send(text="/c 恒力", entities=[{"offset": 0, "length": 2, "type": "bot_command"}])
+    assert calls and all("message_thread_id" not in c.params for c in calls)  # the General topic: no thread id
+
+
+async def test_a_file_that_is_not_a_picture_is_answered_not_ignored(tg):
+    rep = await bound(tg, "rep")
+    pdf = {"file_id": "BQACAgUAAxkBAAIBpdf", "file_unique_id": "AgADpdf", "file_name": "报价单.pdf", "mime_type": "application/pdf", "file_size": 48211}
+    calls = await rep.send(document=pdf)
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert rep.text.startswith("📎 I can't keep files here. Send a picture as a photo")
+    picture = pdf | {"file_name": "门头.jpg", "mime_type": "image/jpeg"}
+    await rep.send(document=picture)  # a photo sent "as a file" is still a photo
+    assert "can't keep files" not in rep.text

@@ -166,6 +166,8 @@ class FakeBotApi:
         message: dict[str, Any] = {"message_id": message_id, "from": BOT_USER, "chat": chat, "date": int(time.time())}
         if "text" in params:
             message["text"] = params["text"]
+        if "message_thread_id" in params:  # sent into a forum topic: Telegram marks it so
+            message |= {"message_thread_id": int(params["message_thread_id"]), "is_topic_message": True}
         if "photo" in files:
             message["photo"] = [{"file_id": f"sent-photo-{message_id}", "file_unique_id": f"u{message_id}", "width": 640, "height": 480}]
         if "document" in files:
