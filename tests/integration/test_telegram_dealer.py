@@ -1,0 +1,53 @@
+"""A dealer's day through real-shaped Telegram updates: stock in one plain message, the confirmation
+card, /stock, the quarter's target with its chart as a photo, and the rebate statement."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.models import StockLine, StockReport
+from core.rebate_math import quarter_of
+from tests.integration.test_dealer_rebates import TIERS, sell, today
+from tests.integration.test_telegram_flows import bound
+from tests.support.dealers import add_policy, make_channel
+
+pytest_plugins = ("tests.support.telegram_fixtures",)
+
+
+async def test_a_dealer_reports_stock_and_reads_target_and_rebate(tg, world):
+    channel = await make_channel(tg.container.sessionmaker, world)
+    dealer = await bound(tg, "dealer", user_id=555)
+
+    calls = await dealer.say("库存：X100 十二台 / B-200 5箱")
+    assert [c.method for c in calls] == ["sendMessage"]  # one card: nothing stored yet
+    card_call = calls[0]
+    card = card_call.params
+    assert card["text"].startswith("<b>📦 Stock report · 苏州联众泵阀贸易有限公司 · ")
+    assert "<b>X100 centrifugal pump:</b> 12 台 (you wrote 十二台)" in card["text"]
+    assert "<b>B200 variable-frequency motor:</b> 10 台 (you wrote 5箱)" in card["text"]
+    assert card["reply_markup"]["inline_keyboard"][0][0]["text"] == "✅ Confirm"
+    async with tg.container.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(StockReport)) == 0
+
+    calls = await dealer.tap("Confirm")
+    assert calls[0].method == "answerCallbackQuery"
+    assert "Stock report saved: 2 products" in dealer.text
+    await dealer.tap("Confirm", [card_call])  # the same button again (a double tap, a second phone)
+    assert "saved: 2" not in dealer.text
+    async with tg.container.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(StockReport)) == 1
+        assert await s.scalar(select(func.count()).select_from(StockLine)) == 2
+
+    await dealer.say("/stock")
+    assert "<b>X100 centrifugal pump:</b> 12 台 · " in dealer.text
+
+    q = quarter_of(today())
+    await sell(tg.container, world, channel, world.cid("lianzhong"), "800000", q.start)
+    await add_policy(tg.container.sessionmaker, TIERS)
+    calls = await dealer.say("/target")
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1 and photos[0].files["photo"][1] > 1000  # the chart, uploaded as a PNG
+    assert "CN¥800,000.00" in dealer.text and "Set this quarter" not in dealer.text
+
+    await dealer.say("/rebate")
+    assert "CN¥800,000.00" in dealer.text
