@@ -41,10 +41,10 @@ from bots.telegram.sender import Sender
 from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
 from conversations.engine import Engine
-from conversations.i18n import LOCALES, normalise_locale, translate
+from conversations.i18n import LOCALES, translate
 from conversations.inbound import Event, Turn
 from conversations.messages import AskLocation, Reply, Text
-from core.services import identities
+from conversations.profile import locale_of
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -255,9 +255,8 @@ class TelegramAdapter:
 
     async def _locale(self, user_id: str, hint: str | None) -> str:
         """The language the user picked, else their Telegram app's, else the deployment's."""
-        async with self._db_turns, self.deps.sessionmaker() as session:
-            user = await identities.bound_user(session, platform=PLATFORM, workspace="", external_user_id=user_id)
-        return (user.locale if user else None) or normalise_locale(hint) or self.deps.settings.default_locale
+        async with self._db_turns:
+            return await locale_of(self.deps, platform=PLATFORM, user=user_id, fallback=hint)
 
     async def _file_not_kept(self, message: Message, user: User) -> None:
         """A PDF or spreadsheet sent to the bot: nothing keeps it, so say so instead of staying silent."""
