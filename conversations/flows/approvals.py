@@ -2,7 +2,8 @@
 
 Card buttons are stateless (they work from any chat, after restarts); a decision is
 taken by `core.services.approvals.decide`, which lets exactly one click win and tells
-the others who decided. Reject and Comment ask for the text in a short dialog.
+the others who decided. Reject and Comment ask for the text in a short dialog; a comment is
+answered with the card again, so the approver can decide right after it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Reply, Text
 from conversations.quote_cards import step_role
-from core.models import Role, StepStatus
+from core.models import QuoteStatus, Role, StepStatus
 from core.services import approvals, rebate_claims
 from core.services.quote_views import load_view
 
@@ -67,9 +68,19 @@ class ApprovalsFlow(Flow):
             if await claim_decisions.is_claim_step(ctx, step_id):
                 return await claim_decisions.decide(ctx, step_id, approve=False, comment=event.text)
             return await self._decide(ctx, step_id, approve=False, comment=event.text)
-        await approvals.add_comment(ctx.uow, actor=ctx.actor, step_id=step_id, text=event.text, today=ctx.today())
+        return await self._comment(ctx, step_id, event.text)
+
+    async def _comment(self, ctx: Ctx, step_id: int, text: str) -> list[Reply]:
+        """Saved, then the card again: where a tapped card is closed (WeCom), this copy is where the
+        approver goes on to decide. A step decided while they typed gets its outcome instead."""
+        step, quote = await approvals.load_step(ctx.session, step_id)
+        if step.status != StepStatus.PENDING or quote.status != QuoteStatus.PENDING:
+            ctx.finish()
+            return [*await self._already(ctx, step_id), Text(ctx.t("approval.comment_unsent"))]
+        await approvals.add_comment(ctx.uow, actor=ctx.actor, step_id=step_id, text=text, today=ctx.today())
         ctx.finish()
-        return [Text(ctx.t("approval.comment_sent"))]
+        view = await load_view(ctx.session, quote.id)
+        return [Text(ctx.t("approval.comment_sent")), approval_card(view, step, ctx, ctx.deps.codec)]
 
     async def _claim_action(self, ctx: Ctx, kind: str, step_id: int) -> list[Reply]:
         """A rebate claim's step: approve, reject with a reason, or show (claims take no comments)."""
