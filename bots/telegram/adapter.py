@@ -43,7 +43,7 @@ from conversations.context import Deps
 from conversations.engine import Engine
 from conversations.i18n import LOCALES, translate
 from conversations.inbound import Event, Turn
-from conversations.messages import AskLocation, Reply, Text
+from conversations.messages import AskLocation, Card, Reply, Text
 from conversations.profile import locale_of
 
 log = logging.getLogger(__name__)
@@ -95,11 +95,14 @@ class TelegramAdapter:
         """The first reply replaces the message (its buttons too: none means they disappear)."""
         items = list(replies)
         view = await self._view(int(chat_id), items, user_id=chat_id, hint=None)
-        first, rest = render_edit(items, view)
-        if not await self.sender.edit(chat_id, int(message_id), first) and first.method == "editMessageText":
+        await self._replace(chat_id, int(message_id), items, view)
+
+    async def _replace(self, chat_id: int | str, message_id: int, replies: list[Reply], view: View, topic: int | None = None) -> None:
+        first, rest = render_edit(replies, view)
+        if not await self.sender.edit(chat_id, message_id, first) and first.method == "editMessageText":
             rest = [Outgoing("sendMessage", first.params), *rest]
         if rest:
-            await self.sender.deliver(chat_id, rest)
+            await self.sender.deliver(chat_id, rest, thread_id=topic)
 
     def router(self) -> APIRouter:
         return webhook_router(self)
@@ -221,8 +224,21 @@ class TelegramAdapter:
         await self.sender.answer(query.id, notice)
         if notice is not None:
             await self.sender.strip_buttons(message.chat.id, message.message_id)
+        elif self._shows_same_record(message.chat.id, message.message_id, replies):
+            # The tapped card's own record, changed (approved, saved): the card is edited in place,
+            # so its old buttons disappear instead of lingering above a second copy.
+            replies = page_buttons(replies, caps_of(message.chat))
+            view = await self._view(message.chat.id, replies, user_id=str(query.from_user.id), hint=query.from_user.language_code)
+            try:
+                await self._replace(message.chat.id, message.message_id, replies, view, topic_of(message))
+            except DeliveryError as exc:
+                log.warning("reply to a Telegram chat not delivered: %s", exc)
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
+
+    def _shows_same_record(self, chat_id: int, message_id: int, replies: list[Reply]) -> bool:
+        ref = self.sender.card_ref(chat_id, message_id)
+        return ref is not None and bool(replies) and isinstance(replies[0], Card) and replies[0].ref == ref
 
     async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None) -> None:
         if event is not None:

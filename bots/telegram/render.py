@@ -52,6 +52,8 @@ class Outgoing:
     method: str
     params: dict[str, Any]
     upload: Upload | None = None
+    ref: str | None = field(default=None, compare=False)
+    """The record a card's last message shows (Card.ref), kept so that a tap on it can edit it."""
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +108,7 @@ def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
         elif isinstance(reply, Card) and _is_footnote(replies, i + 1, anchor):
             note = replies[i + 1]
             assert isinstance(note, Text)
-            out += messages([*card_runs(reply), Run("\n\n"), Run(note.text)], inline_keyboard(reply.actions))
+            out += messages([*card_runs(reply), Run("\n\n"), Run(note.text)], inline_keyboard(reply.actions), ref=reply.ref)
             footnote = i + 1
         else:
             out += render_one(reply, view)
@@ -126,7 +128,7 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
         case Choices(prompt=prompt, options=options):
             return messages([Run(prompt or "…")], inline_keyboard(options))
         case Card():
-            return messages(card_runs(reply), inline_keyboard(reply.actions))
+            return messages(card_runs(reply), inline_keyboard(reply.actions), ref=reply.ref)
         case Form():
             log.info("form %r shown as text on Telegram (no native forms)", reply.title)
             links = [reply.submit] if reply.submit.url else []
@@ -138,7 +140,7 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
     raise TypeError(f"not a reply: {reply!r}")
 
 
-def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outgoing]:
+def messages(runs: list[Run], markup: dict[str, Any] | None = None, *, ref: str | None = None) -> list[Outgoing]:
     """sendMessage calls for one piece of text; the keyboard goes with the last part."""
     chunks = split(runs)
     if not chunks:
@@ -148,7 +150,7 @@ def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outg
         params: dict[str, Any] = {"text": to_html(chunk), "parse_mode": "HTML", "link_preview_options": NO_PREVIEW}
         if markup is not None and n == len(chunks):
             params["reply_markup"] = markup
-        out.append(Outgoing("sendMessage", params))
+        out.append(Outgoing("sendMessage", params, ref=ref if len(chunks) == 1 else None))  # a split card is not edited whole
     return out
 
 

@@ -11,6 +11,7 @@ from conversations.inbound import ConversationKey
 from conversations.local import sign_in
 from core.models import ApprovalCard, Order, Quote, QuoteStatus, utcnow
 from tests.support.catalog import add_catalog
+from tests.support.quotes import submitted_quote
 from tests.support.telegram import Harness, TgUser, buttons_of
 
 pytest_plugins = ("tests.support.telegram_fixtures",)
@@ -75,3 +76,26 @@ async def test_quote_drafted_approved_and_ordered_on_telegram(tg):
         assert (await s.scalars(select(Order))).one().total == 583200
         copies = (await s.scalars(select(ApprovalCard).order_by(ApprovalCard.id))).all()
         assert [(c.platform, c.chat_id, c.shown) for c in copies] == [("telegram", "222", "APPROVED"), ("telegram", "333", "APPROVED")]
+
+
+async def test_a_card_from_the_approvals_list_is_edited_in_place_when_decided(tg):
+    catalog = await add_catalog(tg.container.sessionmaker)
+    await submitted_quote(tg.container.sessionmaker, tg.world, catalog, qty=1, discount="20")
+    manager = await bound(tg, "manager", 222)
+    calls = await manager.say("/approvals")
+    (card,) = [c for c in calls if "✅ Approve" in str(c.params.get("reply_markup"))]
+    calls = await manager.tap("Approve", [card])
+    edits = to(calls, 222, "editMessageText")
+    assert len(edits) == 1 and int(edits[0].params["message_id"]) == int(card.result["message_id"])
+    assert "Approved by Wang Qiang" in edits[0].params["text"] and not buttons_of(edits[0])
+    assert not [c for c in to(calls, 222) if "Approved by Wang Qiang" in c.params["text"]]  # no second copy of the card
+    assert tg.fake.sent[(222, int(card.result["message_id"]))].get("reply_markup") is None  # buttons gone on the phone
+
+
+async def test_a_tapped_card_about_another_record_is_left_alone(tg):
+    manager = await bound(tg, "manager", 222)
+    calls = await manager.say("/c 恒力")
+    (card,) = [c for c in calls if "苏州恒力" in c.params.get("text", "")]
+    calls = await manager.tap("Check in here", [card])
+    assert not to(calls, 222, "editMessageText")  # the 360 card stays as it was; the check-in asks anew
+    assert to(calls, 222)
