@@ -9,6 +9,8 @@ go; the user's bindings are tried preferred first; a permanent refusal (blocked,
 gone) moves on to the next binding; a 429 pauses that chat for `retry_after` and re-queues
 the row without counting an attempt; other failures retry with exponential back-off until
 `notify_max_attempts`. No binding at all: undeliverable, shown to admins, not retried.
+A user held back by a send limit gets the informational rows waiting for the same free slot
+folded into one digest (`notifications.overflow`) instead of one message per slot.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from core.timeofday import leave_span
 from notifications.compose import Composer
 from notifications.digest import Folded, fold_due
 from notifications.outbox import Claimed, Outcome, claim, finish
+from notifications.overflow import fold_overflow
 from notifications.ports import Senders
 from notifications.ratelimit import Limits
 from notifications.rules import Pending, still_true
@@ -100,6 +103,8 @@ class BatchContext:
     now: datetime
     deadline: float
     deferred_users: dict[int, datetime] = field(default_factory=dict)
+    """Users a send limit held back, and until when."""
+    folded: Folded = field(default_factory=Folded)
 
 
 def worker_name() -> str:
@@ -115,7 +120,7 @@ class Delivery:
         self.worker = worker or worker_name()
         self.limits = limits or Limits(settings)
         self.composer = composer
-        """Folds morning digests before each run (None: this loop only sends)."""
+        """Folds morning digests before each run, and what waits behind a send limit (None: this loop only sends)."""
         self.lease = timedelta(seconds=settings.notify_lease_seconds)
 
     async def run_once(self, now: datetime | None = None, *, max_batches: int = 10_000) -> Report:
@@ -141,6 +146,7 @@ class Delivery:
         outcomes = await self._send_all(rows, ctx)
         async with self.sessionmaker() as session:
             await finish(session, worker=self.worker, outcomes=outcomes)
+        report.folded(ctx.folded)
         by_id = {r.id: r for r in rows}
         for outcome in outcomes:
             report.count(outcome, by_id[outcome.id])
@@ -170,10 +176,30 @@ class Delivery:
 
         async def serve(user_rows: list[Claimed]) -> list[Outcome]:
             async with gate:
-                return [await self._one(row, ctx) for row in user_rows]
+                outcomes = [await self._one(row, ctx) for row in user_rows]
+                ready = ctx.deferred_users.get(user_rows[0].user_id)
+                if ready is not None and self.composer is not None:
+                    outcomes = await self._fold(user_rows[0].user_id, outcomes, ready, ctx)
+                return outcomes
 
         results = await asyncio.gather(*(serve(group) for group in by_user.values()))
         return [outcome for group in results for outcome in group]
+
+    async def _fold(self, user_id: int, outcomes: list[Outcome], ready: datetime, ctx: BatchContext) -> list[Outcome]:
+        """A send limit held this user's rows back until `ready`: fold what waits into a digest
+        (`notifications.overflow`); the rows folded are settled, their outcomes dropped."""
+        assert self.composer is not None
+        waiting = [o.id for o in outcomes if o.status == OutboxStatus.QUEUED]
+        try:
+            async with self.sessionmaker() as session:
+                settled = await fold_overflow(
+                    session, self.composer, self.settings, worker=self.worker, user_id=user_id, deferred=waiting,
+                    ready=ready, now=ctx.now, out=ctx.folded,
+                )
+        except Exception:  # the rows stay deferred: sent one by one, as without folding
+            log.exception("folding the overflow of user %s failed", user_id)
+            return outcomes
+        return [o for o in outcomes if o.id not in settled]
 
     async def _one(self, row: Claimed, ctx: BatchContext) -> Outcome:
         settle = _screen(row, ctx, self.settings)

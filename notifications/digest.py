@@ -81,7 +81,7 @@ async def _fold_user(
         ).all()
     )
     to = (await composer.recipients(session, [user_id])).get(user_id)
-    keep = await _screen(session, rows, to, settings, out)
+    keep = await screen(session, rows, to, settings, out)
     if len(keep) == 1:
         keep[0].routine = False
         out.alone += 1
@@ -97,7 +97,7 @@ async def _fold_user(
     await session.commit()
 
 
-async def _screen(
+async def screen(
     session: AsyncSession, rows: list[Notification], to: Recipient | None, settings: Settings, out: Folded
 ) -> list[Notification]:
     """Drop what must not go: for an inactive user, muted kinds, and what is no longer true."""
@@ -129,12 +129,14 @@ def _digest(to: Recipient, rows: list[Notification], now: datetime) -> OutboxIte
     )
 
 
-def digest_replies(to: Recipient, rows: Sequence[Notification]) -> tuple[Reply, ...]:
+def digest_replies(to: Recipient, rows: Sequence[Notification], *, header: str | None = None) -> tuple[Reply, ...]:
+    """The morning digest (with the agenda button), or under `header` another fold of `rows`."""
     v = to.voice
     lines = [f"• {row.summary}" for row in rows[:MAX_LINES]]
     if len(rows) > MAX_LINES:
         lines.append(v.t("notify.digest.more", count=len(rows) - MAX_LINES))
-    header = v.t("notify.digest.header", name=to.name, count=len(rows))
     buttons = [v.button(row.summary[:48], "rm", f"o{row.id}") for row in rows[:MAX_BUTTONS]]
-    buttons.append(v.button(v.t("menu.agenda"), "ag", "ptoday", style="primary"))
+    if header is None:
+        header = v.t("notify.digest.header", name=to.name, count=len(rows))
+        buttons.append(v.button(v.t("menu.agenda"), "ag", "ptoday", style="primary"))
     return (Text(header + "\n" + "\n".join(lines)), Choices(v.t("notify.digest.open"), tuple(buttons)))

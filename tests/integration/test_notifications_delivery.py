@@ -175,7 +175,7 @@ async def test_a_429_pauses_the_chat_for_retry_after_without_using_an_attempt(co
     assert report.deferred == 1 and row.attempts == 0 and row.send_after == local(1, 10) + timedelta(seconds=30)
     assert "429" in row.last_error
     assert (await n.deliver(local(1, 10) + timedelta(seconds=29))).claimed == 0
-    await queue(container, world.uid("rep"), "meanwhile", due=local(1, 10))
+    await queue(container, world.uid("rep"), "meanwhile", due=local(1, 10), kind="approval_outcome")  # goes alone, not folded
     clock.now += 10
     report = await n.deliver(local(1, 10) + timedelta(seconds=10))                # the chat is still paused
     assert (report.deferred, platform.sent) == (1, [])
