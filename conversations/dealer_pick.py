@@ -3,7 +3,10 @@ they may see (by name when they typed one)."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from conversations.context import Ctx
+from conversations.flow import Flow
 from conversations.messages import Choices, Reply, Text
 from core.errors import NotFound, PermissionDenied
 from core.models import Customer, Role
@@ -46,3 +49,25 @@ async def dealer_from_arg(ctx: Ctx, arg: str) -> Customer:
             raise PermissionDenied("dealer.error.not_yours")
         return dealer
     return await readable_dealer(ctx.session, ctx.me, int(arg))
+
+
+class DealerFlow(Flow, ABC):
+    """A flow about one dealer: a dealer user's own company, or the one its channel manager names
+    (typed after the command) or picks (a `v<id>` button)."""
+
+    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
+        found = await dealer_or_choices(ctx, args, self.code)
+        return found if isinstance(found, list) else await self.open(ctx, found)
+
+    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
+        if arg[:1] == "v":
+            return await self.open(ctx, await dealer_from_arg(ctx, arg[1:]))
+        return await self.on_dealer_action(ctx, arg)
+
+    @abstractmethod
+    async def open(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
+        """What the flow shows (or asks) about the dealer once it is known."""
+
+    async def on_dealer_action(self, ctx: Ctx, arg: str) -> list[Reply]:
+        """The flow's own buttons (other than picking a dealer)."""
+        return [Text(ctx.t("error.action_expired"))]

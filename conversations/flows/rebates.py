@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from conversations.claim_cards import claim_status_card
 from conversations.context import Ctx
-from conversations.dealer_pick import dealer_from_arg, dealer_or_choices
-from conversations.flow import Flow
+from conversations.dealer_pick import DealerFlow
 from conversations.messages import Action, Reply, Text
 from conversations.rebate_cards import statement_card
 from core.clock import zone
@@ -20,27 +19,19 @@ from core.services.rebates import open_claim, period_kind, policies_for, stateme
 VIEWERS = frozenset({Role.DEALER, Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN, Role.FINANCE})
 
 
-class RebatesFlow(Flow):
+class RebatesFlow(DealerFlow):
     code = "rb"
     commands = ("rebate", "rebates", "返利", "返利查询")
     roles = VIEWERS
 
-    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
-        found = await dealer_or_choices(ctx, args, self.code)
-        if isinstance(found, list):
-            return found
-        return await self._show(ctx, found)
-
-    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
-        if arg[:1] == "v":
-            return await self._show(ctx, await dealer_from_arg(ctx, arg[1:]))
+    async def on_dealer_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg[:1] == "c" and ":" in arg:
             policy, _, key = arg[1:].partition(":")
             if policy.isdigit():
                 return await self._claim(ctx, int(policy), key)
         return [Text(ctx.t("error.action_expired"))]
 
-    async def _show(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
+    async def open(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
         assert ctx.user is not None
         today, tz = ctx.today(), zone(ctx.timezone)
         policies = await policies_for(ctx.session, dealer.id, today)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.context import Ctx
-from conversations.dealer_pick import dealer_from_arg, dealer_or_choices
-from conversations.flow import Flow
+from conversations.dealer_pick import DealerFlow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Field, Reply, Text
 from conversations.stock_cards import edit_items, product_name, qty, question_reply
@@ -20,20 +19,12 @@ from core.services.stock_reports import Item
 MANAGERS = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
 
 
-class SafetyFlow(Flow):
+class SafetyFlow(DealerFlow):
     code = "ss"
     commands = ("safety", "安全库存", "safetystock")
     roles = MANAGERS
 
-    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
-        found = await dealer_or_choices(ctx, args, self.code)
-        if isinstance(found, list):
-            return found
-        return await self._ask(ctx, found)
-
-    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
-        if arg[:1] == "v":
-            return await self._ask(ctx, await dealer_from_arg(ctx, arg[1:]))
+    async def on_dealer_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if ctx.dialog is None or ctx.dialog.step != "review":
             return [Text(ctx.t("error.action_expired"))]
         if arg == "ok":
@@ -59,7 +50,7 @@ class SafetyFlow(Flow):
         ctx.goto("review", items=[i.dump() for i in items])
         return await self._review(ctx, items)
 
-    async def _ask(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
+    async def open(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
         dealer = await managed_dealer(ctx.session, ctx.me, dealer.id)
         ctx.begin(self.code, "levels", dealer=dealer.id)
         current = await safety_stock.levels(ctx.session, dealer.id)

@@ -4,8 +4,7 @@ safety level); a dealer sees its own, a channel manager picks among the dealers 
 from __future__ import annotations
 
 from conversations.context import Ctx
-from conversations.dealer_pick import dealer_from_arg, dealer_or_choices
-from conversations.flow import Flow
+from conversations.dealer_pick import DealerFlow
 from conversations.messages import Action, Reply
 from conversations.stock_cards import snapshot_card
 from core.models import Customer, Role
@@ -15,24 +14,13 @@ VIEWERS = frozenset({Role.DEALER, Role.REP, Role.MANAGER, Role.DIRECTOR, Role.AD
 MANAGERS = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
 
 
-class StockFlow(Flow):
+class StockFlow(DealerFlow):
     code = "dk"
     commands = ("stock", "查库存", "渠道库存")
     """Not '库存': dealers start their reports with it ('库存 X100 12台')."""
     roles = VIEWERS
 
-    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
-        found = await dealer_or_choices(ctx, args, self.code)
-        if isinstance(found, list):
-            return found
-        return await self._show(ctx, found)
-
-    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
-        if arg[:1] == "v":
-            return await self._show(ctx, await dealer_from_arg(ctx, arg[1:]))
-        return await super().on_action(ctx, arg)
-
-    async def _show(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
+    async def open(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
         assert ctx.user is not None
         figures = await latest(ctx.session, dealer.id)
         actions: list[Action] = []

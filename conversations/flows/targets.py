@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from conversations.charts import Bars, cjk_font, render_bars
 from conversations.context import Ctx
-from conversations.dealer_pick import dealer_from_arg, dealer_or_choices
-from conversations.flow import Flow
+from conversations.dealer_pick import DealerFlow
 from conversations.i18n import translate
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Field, Media, Reply, Text
@@ -34,20 +33,12 @@ def parse_amount(text: str) -> Decimal:
     return value
 
 
-class TargetsFlow(Flow):
+class TargetsFlow(DealerFlow):
     code = "tg"
     commands = ("target", "targets", "目标", "销售目标")
     roles = VIEWERS
 
-    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
-        found = await dealer_or_choices(ctx, args, self.code)
-        if isinstance(found, list):
-            return found
-        return await self._show(ctx, found)
-
-    async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
-        if arg[:1] == "v":
-            return await self._show(ctx, await dealer_from_arg(ctx, arg[1:]))
+    async def on_dealer_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg[:1] == "s" and arg[1:].isdigit():
             dealer = await managed_dealer(ctx.session, ctx.me, int(arg[1:]))
             ctx.begin(self.code, "amount", dealer=dealer.id)
@@ -64,13 +55,13 @@ class TargetsFlow(Flow):
         )
         ctx.finish()
         dealer = await managed_dealer(ctx.session, ctx.me, target.dealer_id)
-        return [Text(ctx.t("target.saved", dealer=dealer.name, amount=ctx.fmt.money(target.amount))), *await self._show(ctx, dealer)]
+        return [Text(ctx.t("target.saved", dealer=dealer.name, amount=ctx.fmt.money(target.amount))), *await self.open(ctx, dealer)]
 
     def _quarter_key(self, ctx: Ctx) -> str:
         today = ctx.today()
         return f"{today.year}Q{(today.month - 1) // 3 + 1}"
 
-    async def _show(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
+    async def open(self, ctx: Ctx, dealer: Customer) -> list[Reply]:
         assert ctx.user is not None
         found = await progress(ctx.session, dealer, ctx.today(), zone(ctx.timezone))
         actions: tuple[Action, ...] = ()
