@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, make_url
+from sqlalchemy import event, make_url, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import (
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 
 from core.sqlite_inline import inline_creator
 
+T = TypeVar("T")
 SNAPSHOT = "fieldchat_snapshot"
 """Execution option: no explicit SQLite transaction, so reads never wait for a writer (WAL)."""
 SQLITE_BUSY_TIMEOUT_S = 30.0
@@ -58,6 +59,13 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
         # Take the write lock at BEGIN so that two writers queue instead of failing on upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def locked(session: AsyncSession, model: type[T], row_id: int) -> T:
+    """Lock a row for the rest of the transaction (a no-op on SQLite, whose writers already take
+    turns) and reread it, so that a decision is taken on what is committed now."""
+    stmt = select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)  # type: ignore[attr-defined]
+    return (await session.scalars(stmt)).one()
 
 
 def dialect_insert(session: AsyncSession) -> Any:

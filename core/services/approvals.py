@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import locked
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.models import ApprovalStep, Quote, QuoteComment, QuoteLine, QuoteStatus, StepStatus, User
 from core.permissions import Scope
@@ -130,12 +131,6 @@ async def load_step(session: AsyncSession, step_id: int) -> tuple[ApprovalStep, 
     return step, quote
 
 
-async def lock_quote(session: AsyncSession, quote_id: int) -> Quote:
-    """Lock the quote row (a no-op on SQLite, whose writers already take turns) and reread it."""
-    stmt = select(Quote).where(Quote.id == quote_id).with_for_update().execution_options(populate_existing=True)
-    return (await session.scalars(stmt)).one()
-
-
 async def decide(
     uow: UnitOfWork, *, actor: Actor, step_id: int, approve: bool, comment: str | None, now: datetime, today: date
 ) -> Outcome:
@@ -143,7 +138,7 @@ async def decide(
     step, quote = await load_step(session, step_id)
     on_behalf = await decider_role(session, actor.user, step, quote, today)
     comment = decision_comment(comment, approve)
-    quote = await lock_quote(session, quote.id)
+    quote = await locked(session, Quote, quote.id)
     if quote.status != QuoteStatus.PENDING:
         return await current_outcome(session, step.id)
     status = StepStatus.APPROVED if approve else StepStatus.REJECTED
@@ -231,7 +226,7 @@ async def withdraw(uow: UnitOfWork, *, actor: Actor, quote_id: int, now: datetim
         raise NotFound("quote.error.unknown")
     if quote.owner_id != actor.user.id:
         raise PermissionDenied("quote.error.not_yours")
-    quote = await lock_quote(uow.session, quote_id)
+    quote = await locked(uow.session, Quote, quote_id)
     if quote.status != QuoteStatus.PENDING:
         raise InvalidInput("quote.error.not_pending", status=quote.status.value)
     open_steps = (

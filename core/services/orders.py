@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from core.db import locked
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.models import Order, Quote, QuoteStatus
 from core.quote_events import QuoteConverted
-from core.services.approvals import lock_quote
 from core.services.opportunities import quote_ordered
 from core.uow import Actor, UnitOfWork
 
@@ -18,7 +18,7 @@ async def convert(uow: UnitOfWork, *, actor: Actor, quote_id: int, now: datetime
         raise NotFound("quote.error.unknown")
     if quote.owner_id != actor.user.id:
         raise PermissionDenied("quote.error.not_yours")
-    quote = await lock_quote(uow.session, quote_id)
+    quote = await locked(uow.session, Quote, quote_id)
     if quote.status == QuoteStatus.ORDERED:
         raise InvalidInput("quote.error.already_ordered")
     if quote.status != QuoteStatus.APPROVED:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import locked
 from core.dealer_events import (
     ClaimApprovalRequested,
     ClaimStepDecided,
@@ -146,11 +147,6 @@ async def load_step(session: AsyncSession, step_id: int) -> tuple[ApprovalStep, 
     return step, claim
 
 
-async def _lock(session: AsyncSession, claim_id: int) -> RebateClaim:
-    stmt = select(RebateClaim).where(RebateClaim.id == claim_id).with_for_update().execution_options(populate_existing=True)
-    return (await session.scalars(stmt)).one()
-
-
 async def decide(
     uow: UnitOfWork, *, actor: Actor, step_id: int, approve: bool, comment: str | None, now: datetime, today: date
 ) -> ClaimOutcome:
@@ -158,7 +154,7 @@ async def decide(
     step, claim = await load_step(session, step_id)
     on_behalf = await acting_for(session, actor.user, step, claim.requested_by_id, today)
     comment = decision_comment(comment, approve)
-    claim = await _lock(session, claim.id)
+    claim = await locked(session, RebateClaim, claim.id)
     if claim.status != ClaimStatus.PENDING:
         return await current_outcome(session, step.id)
     status = StepStatus.APPROVED if approve else StepStatus.REJECTED
