@@ -6,25 +6,19 @@ FIELDCHAT_UPDATE_GOLDEN=1 rewrites the golden files; review them before committi
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from bots.dingtalk import render
 from conversations.messages import Action, AskLocation, Card, Choices, Field, Form, FormField, Media, Text
+from tests.support.golden import check_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "dingtalk"
 
 
 def golden(name: str, data: Any) -> None:
-    path = GOLDEN / f"{name}.json"
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    if os.environ.get("FIELDCHAT_UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path.name}; run with FIELDCHAT_UPDATE_GOLDEN=1 and review it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+    check_golden(GOLDEN, name, data)
 
 
 def message(reply: Any, locale: str = "en") -> dict[str, Any]:
