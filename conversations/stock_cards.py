@@ -44,7 +44,9 @@ def _row_value(ctx: Ctx, row: Row) -> str:
     return text
 
 
-def review_replies(ctx: Ctx, dealer: Customer, review: Review, button: Button) -> list[Reply]:
+def review_replies(ctx: Ctx, dealer: Customer, review: Review, button: Button, *, draft: str, saved: bool = False) -> list[Reply]:
+    """The card to check before confirming (named `stock-draft:<draft>` so that platforms which can
+    edit the tapped card collapse it once saved: `saved` shows it without buttons or questions)."""
     fields = [Field(product_name(ctx, r.product), _row_value(ctx, r)) for r in review.rows[:MAX_ROWS_SHOWN]]
     if len(review.rows) > MAX_ROWS_SHOWN:
         fields.append(Field("…", ctx.t("stock.more_rows", count=len(review.rows) - MAX_ROWS_SHOWN)))
@@ -55,12 +57,16 @@ def review_replies(ctx: Ctx, dealer: Customer, review: Review, button: Button) -
         )))
     actions = [button(ctx.t("stock.btn.confirm"), "ok")] if review.ready else []
     actions += [button(ctx.t("stock.btn.edit"), "ed"), button(ctx.t("stock.btn.cancel"), "x")]
-    if review.questions:
+    if saved:
+        actions, subtitle = [], ctx.t("stock.card.saved", count=len(review.rows))
+    elif review.questions:
         subtitle = ctx.t("stock.card.open", count=len(review.questions))
     else:
         subtitle = ctx.t("stock.card.ready", count=len(review.rows))
-    card = Card(ctx.t("stock.card.title", dealer=dealer.name, date=ctx.fmt.date(ctx.today())), tuple(fields), tuple(actions), subtitle=subtitle)
-    replies: list[Reply] = [card]
+    title = ctx.t("stock.card.title", dealer=dealer.name, date=ctx.fmt.date(ctx.today()))
+    replies: list[Reply] = [Card(title, tuple(fields), tuple(actions), subtitle=subtitle, ref=f"stock-draft:{draft}")]
+    if saved:
+        return replies
     for q in review.questions:
         replies.append(question_reply(ctx, q, button))
     return replies

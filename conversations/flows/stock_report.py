@@ -117,7 +117,8 @@ class StockReportFlow(Flow):
 
     async def _show(self, ctx: Ctx, items: list[Item]) -> list[Reply]:
         dealer, review = await self._review(ctx, items)
-        return review_replies(ctx, dealer, review, self._button(ctx))
+        assert ctx.dialog is not None
+        return review_replies(ctx, dealer, review, self._button(ctx), draft=str(ctx.dialog.data["key"]))
 
     def _button(self, ctx: Ctx) -> Button:
         def make(label: str, arg: str) -> Action:
@@ -128,7 +129,7 @@ class StockReportFlow(Flow):
     async def _confirm(self, ctx: Ctx) -> list[Reply]:
         assert ctx.dialog is not None
         items = self._items(ctx)
-        dealer = await own_dealer(ctx.session, ctx.actor.user)
+        dealer, review = await self._review(ctx, items)  # as the dealer saw it, before this report is the latest
         report, created = await stock_reports.confirm(
             ctx.uow, actor=ctx.actor, dealer=dealer, draft_key=str(ctx.dialog.data["key"]), items=items,
             carried=await carried(ctx.session, dealer.id), source_text=str(ctx.dialog.data.get("text", "")),
@@ -137,8 +138,9 @@ class StockReportFlow(Flow):
         ctx.goto("done", report=report.id)
         if not created:
             return await self._already(ctx, report.id)
-        return [Text(ctx.t("stock.saved", count=len(await self._lines(ctx, report)), date=ctx.fmt.date(report.report_date))),
-                *await self._low(ctx, report)]
+        (card,) = review_replies(ctx, dealer, review, self._button(ctx), draft=str(ctx.dialog.data["key"]), saved=True)
+        saved = Text(ctx.t("stock.saved", count=len(await self._lines(ctx, report)), date=ctx.fmt.date(report.report_date)))
+        return [card, saved, *await self._low(ctx, report)]
 
     async def _lines(self, ctx: Ctx, report: StockReport) -> dict[int, Decimal]:
         rows = await ctx.session.scalars(select(StockLine).where(StockLine.report_id == report.id))

@@ -32,6 +32,9 @@ async def test_a_dealer_reports_stock_and_reads_target_and_rebate(tg, world):
     calls = await dealer.tap("Confirm")
     assert calls[0].method == "answerCallbackQuery"
     assert "Stock report saved: 2 products" in dealer.text
+    (edit,) = [c for c in calls if c.method == "editMessageText"]  # the card itself now says saved, buttons gone
+    assert int(edit.params["message_id"]) == card_call.result["message_id"] and "<i>2 products saved</i>" in edit.params["text"]
+    assert "reply_markup" not in edit.params and "(you wrote 十二台) · first report" in edit.params["text"]
     await dealer.tap("Confirm", [card_call])  # the same button again (a double tap, a second phone)
     assert "saved: 2" not in dealer.text
     async with tg.container.sessionmaker() as s:
