@@ -12,7 +12,7 @@ from typing import Any
 
 from bots.dingtalk import render
 from conversations.messages import Action, AskLocation, Card, Choices, Field, Form, FormField, Media, Text
-from tests.support.golden import check_golden
+from tests.support.golden import NEARBY, check_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "dingtalk"
 
@@ -32,14 +32,7 @@ def test_text_is_sample_text():
 
 
 def test_choices_are_a_standard_card_whose_button_ids_are_tokens():
-    reply = Choices(
-        "Customers near you (2). Where are you?",
-        (
-            Action("苏州恒力机械 · 95 m", token="ci.k3Fq9a.p1.Xy12Za"),
-            Action("Cancel", token="x.-.cancel.Qw34Er", style="danger"),
-            Action("Map", url="https://maps.example.com/?q=31.3,120.7"),
-        ),
-    )
+    reply = NEARBY
     data = message(reply)
     golden("choices", data)
     buttons = data["card"]["contents"][-1]["actions"]

@@ -10,23 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from bots.feishu import render
-from conversations.messages import Action, AskLocation, Card, Choices, Field, Form, FormField, Media, Text
-from tests.support.golden import check_golden
+from conversations.messages import Action, AskLocation, Card, Field, Form, Media, Text
+from tests.support.golden import LEAD_FORM, NEARBY, check_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "feishu"
 CHAT = "ou_7d8a6e6df7621556ce0d21922b676706"
-CHECK = Action("✓ Check", token="ld.k3Fq9a.check.Ab12Cd", style="primary")
-LEAD_FORM = Form(
-    "New lead",
-    (
-        FormField("company_name", "Company", value="苏州恒力机械有限公司"),
-        FormField("phone", "Phone", "phone", required=False, hint="+86 or 11 digits"),
-        FormField("need", "Need", "textarea", required=False),
-        FormField("next_contact", "Next contact", "date", required=False, value="2031-05-06"),
-        FormField("source", "Source", "choice", options=(("exhibition", "Exhibition"), ("website", "Website")), value="website"),
-    ),
-    CHECK,
-)
 
 
 def golden(name: str, data: Any) -> None:
@@ -43,14 +31,7 @@ def test_text_is_a_text_message():
 
 
 def test_choices_are_a_card_of_buttons_carrying_token_chat_and_label():
-    reply = Choices(
-        "Customers near you (2). Where are you?",
-        (
-            Action("苏州恒力机械 · 95 m", token="ci.k3Fq9a.p1.Xy12Za"),
-            Action("Cancel", token="x.-.cancel.Qw34Er", style="danger"),
-            Action("Map", url="https://maps.example.com/?q=31.3,120.7"),
-        ),
-    )
+    reply = NEARBY
     data = message(reply)
     golden("choices", data)
     values = [b.get("value") for b in data["content"]["elements"][1]["actions"]]

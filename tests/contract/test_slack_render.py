@@ -10,21 +10,9 @@ import pytest
 
 from bots.slack import modals, render
 from conversations.messages import Action, AskLocation, Card, Choices, Field, Form, FormField, Media, Text
-from tests.support.golden import check_golden
+from tests.support.golden import CHECK, LEAD_FORM, NEARBY, check_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "slack"
-CHECK = Action("✓ Check", token="ld.k3Fq9a.check.Ab12Cd", style="primary")
-LEAD_FORM = Form(
-    "New lead",
-    (
-        FormField("company_name", "Company", value="苏州恒力机械有限公司"),
-        FormField("phone", "Phone", "phone", required=False, hint="+86 or 11 digits"),
-        FormField("need", "Need", "textarea", required=False),
-        FormField("next_contact", "Next contact", "date", required=False, value="2031-05-06"),
-        FormField("source", "Source", "choice", options=(("exhibition", "Exhibition"), ("website", "Website")), value="website"),
-    ),
-    CHECK,
-)
 
 
 def golden(name: str, data: Any) -> None:
@@ -46,14 +34,7 @@ def test_long_text_is_split_at_3000_characters():
 
 
 def test_choices_are_buttons_with_tokens_and_links():
-    reply = Choices(
-        "Customers near you (2). Where are you?",
-        (
-            Action("苏州恒力机械 · 95 m", token="ci.k3Fq9a.p1.Xy12Za"),
-            Action("Cancel", token="x.-.cancel.Qw34Er", style="danger"),
-            Action("Map", url="https://maps.example.com/?q=31.3,120.7"),
-        ),
-    )
+    reply = NEARBY
     golden("choices", message(reply))
 
 
