@@ -204,9 +204,14 @@ async def _advance(uow: UnitOfWork, step: ApprovalStep, quote: Quote, now: datet
 
 async def _reject(session: AsyncSession, quote: Quote, now: datetime) -> None:
     quote.status, quote.decided_at, quote.version = QuoteStatus.REJECTED, now, quote.version + 1
+    await cancel_waiting(session, ApprovalStep.quote_id == quote.id)
+
+
+async def cancel_waiting(session: AsyncSession, of_request: ColumnElement[bool]) -> None:
+    """The steps of a closed request (a quote's, a claim's) that were still waiting: cancelled."""
     await session.execute(
         update(ApprovalStep)
-        .where(ApprovalStep.quote_id == quote.id, ApprovalStep.status == StepStatus.WAITING)
+        .where(of_request, ApprovalStep.status == StepStatus.WAITING)
         .values(status=StepStatus.CANCELLED)
         .execution_options(synchronize_session=False)
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import locked
@@ -37,7 +37,7 @@ from core.models import (
 )
 from core.rebate_math import parse_period, period_of
 from core.services import absences
-from core.services.approvals import acting_for, decision_comment, take_step, waiting_for
+from core.services.approvals import acting_for, cancel_waiting, decision_comment, take_step, waiting_for
 from core.services.dealers import own_dealer
 from core.services.rebates import Statement, open_claim, period_kind, policies_for, statement
 from core.uow import Actor, UnitOfWork
@@ -187,12 +187,7 @@ async def _following(session: AsyncSession, claim_id: int) -> ApprovalStep | Non
 async def _close(session: AsyncSession, claim: RebateClaim, status: ClaimStatus, now: datetime) -> None:
     claim.status, claim.decided_at, claim.version = status, now, claim.version + 1
     if status != ClaimStatus.APPROVED:
-        await session.execute(
-            update(ApprovalStep)
-            .where(ApprovalStep.claim_id == claim.id, ApprovalStep.status == StepStatus.WAITING)
-            .values(status=StepStatus.CANCELLED)
-            .execution_options(synchronize_session=False)
-        )
+        await cancel_waiting(session, ApprovalStep.claim_id == claim.id)
 
 
 async def current_outcome(session: AsyncSession, step_id: int) -> ClaimOutcome:
