@@ -54,10 +54,17 @@ def test_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": DATABASE_URL, "demo": False, "secret_key": "test-secret-key", "default_locale": "en",
         "notify_in_process": False,  # no background sweeps or delivery unless a test asks for them
+        # Tests deliver "now": with the default quiet hours (21:00-08:00 Shanghai) that would hold
+        # every notification back whenever the suite runs between 13:00 and 24:00 UTC. Tests of quiet
+        # hours ask for the product's default (`@pytest.mark.settings(**PRODUCT_QUIET_HOURS)`) and
+        # deliver at fixed local times.
+        "notify_quiet_hours": "off",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
+
+PRODUCT_QUIET_HOURS = {"notify_quiet_hours": Settings.model_fields["notify_quiet_hours"].default}
 
 test_settings.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test, when imported
 
@@ -69,8 +76,10 @@ async def clean_db(db: AsyncEngine) -> AsyncEngine:
 
 
 @pytest.fixture
-async def container(clean_db: AsyncEngine) -> Container:
-    return await build(test_settings(), migrate=False, db=clean_db)
+async def container(clean_db: AsyncEngine, request: pytest.FixtureRequest) -> Container:
+    """The app on the test database; `@pytest.mark.settings(name=value)` overrides test settings."""
+    marker = request.node.get_closest_marker("settings")
+    return await build(test_settings(**(marker.kwargs if marker else {})), migrate=False, db=clean_db)
 
 
 @pytest.fixture

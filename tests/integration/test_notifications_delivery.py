@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from conversations.messages import Card, Choices, Form, Text
 from core.clock import start_of_day
 from core.models import ChatIdentity, Customer, OutboxStatus, utcnow
 from notifications.ratelimit import Limits
+from tests.conftest import PRODUCT_QUIET_HOURS
 from tests.support.chat import Chat
 from tests.support.notify import SHANGHAI, FakeClock, local, notifier, press, queue, rows
 from tests.support.recording import RecordingAdapter
@@ -69,6 +71,7 @@ async def test_a_single_routine_reminder_goes_alone_and_a_stranger_cannot_open_i
     assert "There is no notification" in rep2.text
 
 
+@pytest.mark.settings(**PRODUCT_QUIET_HOURS)
 async def test_an_urgent_notice_in_quiet_hours_waits_for_the_morning(container, world, chat_as):
     await chat_as("rep")
     platform = RecordingAdapter("test")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import time
 
+import pytest
+
 from conversations.messages import Card
 from core.models import NotificationPrefs, User
+from tests.conftest import PRODUCT_QUIET_HOURS
 from tests.support.chat import PLAIN
 from tests.support.notify import local, queue, rows
 
@@ -15,6 +18,7 @@ def fields(chat) -> dict[str, str]:
     return {f.label: f.value for f in card.fields}
 
 
+@pytest.mark.settings(**PRODUCT_QUIET_HOURS)
 async def test_settings_card_shows_the_defaults(container, world, chat_as):
     rep = await chat_as("rep")
     await rep.say("/settings")
@@ -22,6 +26,7 @@ async def test_settings_card_shows_the_defaults(container, world, chat_as):
     assert fields(rep) == {"Time zone": "Asia/Shanghai", "Quiet hours": "21:00–08:00", "Morning digest": "08:00", "Muted": "none"}
 
 
+@pytest.mark.settings(**PRODUCT_QUIET_HOURS)
 async def test_bad_values_in_the_form_are_named_and_nothing_is_written(container, world, chat_as):
     rep = await chat_as("rep")
     await rep.say("/settings")
