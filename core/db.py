@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -68,9 +68,10 @@ async def locked(session: AsyncSession, model: type[T], row_id: int) -> T:
     return (await session.scalars(stmt)).one()
 
 
-def dialect_insert(session: AsyncSession) -> Any:
-    """`insert` of the session's dialect, for ON CONFLICT (PostgreSQL and SQLite spell it alike)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def per_dialect(build: Callable[[Any], T]) -> dict[str, T]:
+    """A statement with ON CONFLICT, built once for each dialect from that dialect's `insert`
+    (PostgreSQL and SQLite spell it alike); pick with `[session.get_bind().dialect.name]`."""
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,15 +8,27 @@ second delivery a no-op even when it reaches another worker.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, bindparam, delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.db import per_dialect
 from core.models import ProcessedEvent
 from core.models.base import utcnow
+
+_EVENTS = cast(Table, ProcessedEvent.__table__)
+_FIRST_TIME = per_dialect(
+    lambda insert_: (
+        insert_(_EVENTS)
+        .values(source=bindparam("source"), event_id=bindparam("event_id"), at=bindparam("at"))
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(_EVENTS.c.id)
+    )
+)
+"""Built once: every inbound platform event runs it. Core on the table, not the mapped class,
+so SQLAlchemy's ORM bulk-insert path (a third of the statement's cost) is skipped."""
 
 
 async def first_time(session: AsyncSession, *, source: str, event_id: str) -> bool:
@@ -26,16 +38,9 @@ async def first_time(session: AsyncSession, *, source: str, event_id: str) -> bo
     concurrent redelivery waits on the row lock and then sees it as seen).
     """
     values = {"source": source[:40], "event_id": event_id[:200], "at": utcnow()}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = (
-            dialect_insert(ProcessedEvent)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["source", "event_id"])
-            .returning(ProcessedEvent.id)
-        )
-        return (await session.execute(stmt)).first() is not None
+    stmt = _FIRST_TIME.get(session.get_bind().dialect.name)
+    if stmt is not None:
+        return (await session.execute(stmt, values)).first() is not None
     try:
         async with session.begin_nested():
             await session.execute(insert(ProcessedEvent).values(**values))
