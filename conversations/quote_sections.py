@@ -8,22 +8,24 @@ from conversations.context import Ctx
 from conversations.quote_cards import STATUS_MARKS
 from core.models import Opportunity, Quote, Role
 from core.models.opportunities import OPEN_STAGES
+from core.services.customers import History
 from core.services.quote_views import OPEN, waiting_on
 
 MAX_LINES = 5
 SEE_ALL = frozenset({Role.DIRECTOR, Role.ADMIN, Role.FINANCE})
 
 
-async def quote_sections(ctx: Ctx, customer_id: int) -> dict[str, list[str]]:
-    """Only records the viewer may see: their own team's, or everyone's for directors, admins, finance."""
+async def quote_sections(ctx: Ctx, customer_id: int, has: History) -> dict[str, list[str]]:
+    """Only records the viewer may see: their own team's, or everyone's for directors, admins, finance.
+    `has`: what the customer has at all; kinds it has none of are not queried."""
     mine = ctx.me.role in SEE_ALL
     opps_q = select(Opportunity).where(Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES))
     quotes_q = select(Quote).where(Quote.customer_id == customer_id, Quote.status.in_(OPEN))
     if not mine:
         opps_q = opps_q.where(Opportunity.owner_id.in_(ctx.me.team))
         quotes_q = quotes_q.where(Quote.owner_id.in_(ctx.me.team))
-    opps = (await ctx.session.scalars(opps_q.order_by(Opportunity.expected_close))).all()
-    quotes = (await ctx.session.scalars(quotes_q.order_by(Quote.updated_at.desc()))).all()
+    opps = (await ctx.session.scalars(opps_q.order_by(Opportunity.expected_close))).all() if has.opportunities else ()
+    quotes = (await ctx.session.scalars(quotes_q.order_by(Quote.updated_at.desc()))).all() if has.quotes else ()
     sections: dict[str, list[str]] = {}
     if opps:
         sections[ctx.t("quote.sec.opportunities", count=len(opps))] = [

@@ -61,8 +61,8 @@ class Customer360Flow(Flow):
 
     async def card(self, ctx: Ctx, customer_id: int) -> Card:
         view = await customer_360(ctx.session, scope=ctx.me, customer_id=customer_id)
-        view.extras.update(await service_sections(ctx, customer_id))
-        view.extras.update(await quote_sections(ctx, customer_id))
+        view.extras.update(await service_sections(ctx, customer_id, view.has))
+        view.extras.update(await quote_sections(ctx, customer_id, view.has))
         view.extras.update(await dealer_sections(ctx, customer_id))
         return Card(
             view.customer.name if ctx.locale != "en" or not view.customer.name_en else f"{view.customer.name_en} · {view.customer.name}",

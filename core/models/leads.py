@@ -41,7 +41,7 @@ class Lead(Timestamped, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignment_reason: Mapped[str | None] = mapped_column(String(300))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
 
 
 class TaskKind(enum.StrEnum):
@@ -65,7 +65,7 @@ class Task(Base):
     due_at: Mapped[datetime]
     priority: Mapped[int] = mapped_column(default=2)
     """1 high, 2 normal, 3 low."""
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
     status: Mapped[TaskStatus] = mapped_column(Enum(TaskStatus, native_enum=False, length=10))
     done_at: Mapped[datetime | None]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, Float, ForeignKey, String, Text
+from sqlalchemy import Enum, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, utcnow
@@ -32,6 +32,10 @@ class ContactKind(enum.StrEnum):
 
 class Visit(Base):
     __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_customer_latest", "customer_id", "checked_in_at"),  # a customer's last visits (360)
+        Index("ix_visits_user_latest", "user_id", "position_at"),  # a rep's last position (check-in speed)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

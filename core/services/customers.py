@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import follow_up_due, zone
@@ -16,10 +16,15 @@ from core.models import (
     Customer,
     CustomerGrade,
     CustomerType,
+    Equipment,
     Lead,
     LeadStatus,
+    Opportunity,
+    Quote,
+    ServiceRating,
     Task,
     TaskStatus,
+    Ticket,
     User,
     Visit,
 )
@@ -52,6 +57,37 @@ def refresh_search_text(customer: Customer, contacts: list[Contact] | None = Non
 
 
 @dataclass(frozen=True)
+class History:
+    """Which kinds of record a customer has at all (in any status, anyone's): one statement
+    tells the 360 which of its section queries would come back empty, so they are not run."""
+
+    contacts: bool = True
+    visits: bool = True
+    leads: bool = True
+    tasks: bool = True
+    equipment: bool = True
+    tickets: bool = True
+    ratings: bool = True
+    opportunities: bool = True
+    quotes: bool = True
+
+
+_HISTORY_KEYS = {
+    "contacts": Contact.customer_id, "visits": Visit.customer_id, "leads": Lead.customer_id, "tasks": Task.customer_id,
+    "equipment": Equipment.customer_id, "tickets": Ticket.customer_id, "ratings": ServiceRating.customer_id,
+    "opportunities": Opportunity.customer_id, "quotes": Quote.customer_id,
+}
+assert set(_HISTORY_KEYS) == {f.name for f in fields(History)}
+_HISTORY = select(*(exists().where(key == bindparam("c")).label(name) for name, key in _HISTORY_KEYS.items()))
+"""Built once; each EXISTS stops at the first row of an indexed customer_id."""
+
+
+async def history(session: AsyncSession, customer_id: int) -> History:
+    row = (await session.execute(_HISTORY, {"c": customer_id})).one()
+    return History(**{name: bool(value) for name, value in row._mapping.items()})
+
+
+@dataclass(frozen=True)
 class Customer360:
     customer: Customer
     grade: CustomerGrade
@@ -61,38 +97,32 @@ class Customer360:
     open_leads: list[Lead]
     open_tasks: list[Task]
     parent: Customer | None
+    has: History = History()
+    """What else the customer has, for the sections other modules add (quotes, tickets)."""
     extras: dict[str, list[str]] = field(default_factory=dict)
     """Sections contributed by other modules (quotes, tickets, stock) as labelled lines."""
 
 
 async def customer_360(session: AsyncSession, *, scope: Scope, customer_id: int) -> Customer360:
     customer = await readable(session, scope, customer_id)
+    has = await history(session, customer.id)
     grade = await session.get_one(CustomerGrade, customer.grade_code)
     owner = await session.get(User, customer.owner_id) if customer.owner_id else None
-    contacts = (
-        await session.scalars(
-            select(Contact).where(Contact.customer_id == customer.id).order_by(Contact.is_primary.desc(), Contact.id)
-        )
-    ).all()
-    visits = (
-        await session.scalars(
-            select(Visit).where(Visit.customer_id == customer.id).order_by(Visit.checked_in_at.desc()).limit(3)
-        )
-    ).all()
-    leads = (
-        await session.scalars(
-            select(Lead).where(
-                Lead.customer_id == customer.id, Lead.status.in_([LeadStatus.NEW, LeadStatus.ASSIGNED, LeadStatus.CONTACTED])
-            )
-        )
-    ).all()
-    tasks = (
-        await session.scalars(
-            select(Task).where(Task.customer_id == customer.id, Task.status == TaskStatus.OPEN).order_by(Task.due_at)
-        )
-    ).all()
+    contacts = (await session.scalars(_CONTACTS, {"c": customer.id})).all() if has.contacts else ()
+    visits = (await session.scalars(_LAST_VISITS, {"c": customer.id})).all() if has.visits else ()
+    leads = (await session.scalars(_OPEN_LEADS, {"c": customer.id})).all() if has.leads else ()
+    tasks = (await session.scalars(_OPEN_TASKS, {"c": customer.id})).all() if has.tasks else ()
     parent = await session.get(Customer, customer.parent_id) if customer.parent_id else None
-    return Customer360(customer, grade, owner, list(contacts), list(visits), list(leads), list(tasks), parent)
+    return Customer360(customer, grade, owner, list(contacts), list(visits), list(leads), list(tasks), parent, has)
+
+
+_CONTACTS = select(Contact).where(Contact.customer_id == bindparam("c")).order_by(Contact.is_primary.desc(), Contact.id)
+_LAST_VISITS = select(Visit).where(Visit.customer_id == bindparam("c")).order_by(Visit.checked_in_at.desc()).limit(3)
+_OPEN_LEADS = select(Lead).where(
+    Lead.customer_id == bindparam("c"), Lead.status.in_([LeadStatus.NEW, LeadStatus.ASSIGNED, LeadStatus.CONTACTED])
+)
+_OPEN_TASKS = select(Task).where(Task.customer_id == bindparam("c"), Task.status == TaskStatus.OPEN).order_by(Task.due_at)
+"""The 360's sections, built once (a lookup runs them all)."""
 
 
 async def schedule_next_contact(

@@ -128,3 +128,24 @@ async def test_grade_change_moves_the_next_contact_unless_set_by_hand(container,
         tz = zone("Asia/Shanghai")
         assert customer.grade_code == "strategic"
         assert local_date(customer.next_contact_at, tz) == local_date(customer.last_contact_at, tz) + timedelta(days=2)
+
+
+async def test_customer_360_reads_only_the_kinds_of_record_the_customer_has(container, world, chat_as):
+    """One statement tells which sections have anything; an open task shows, a done one does not."""
+    from core.services.customers import History, history
+
+    rep = await chat_as("rep")
+    async with container.sessionmaker() as s:
+        assert await history(s, world.cid("hengli")) == History(**{name: name == "contacts" for name in History.__dataclass_fields__})
+        task = Task(user_id=world.uid("rep"), kind=TaskKind.FOLLOW_UP, title="回访报价", due_at=utcnow() + timedelta(days=1),
+                    customer_id=world.cid("hengli"), status=TaskStatus.OPEN)
+        s.add(task)
+        await s.commit()
+        assert (await history(s, world.cid("hengli"))).tasks
+    await rep.say("/c 苏州恒力")
+    assert "Open tasks" in rep.text and "回访报价" in rep.text and "王建国" in rep.text
+    async with container.sessionmaker() as s:
+        (await s.get_one(Task, task.id)).status = TaskStatus.DONE
+        await s.commit()
+    await rep.say("/c 苏州恒力")
+    assert "回访报价" not in rep.text and "王建国" in rep.text
