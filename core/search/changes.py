@@ -83,10 +83,7 @@ class ChangeFeed:
             await self._sanity(fetch)
         self.checked_at = now
         self.gaps = {gid: t for gid, t in self.gaps.items() if now - t < GAP_TTL_S}
-        cond = f"id > {int(self.hwm)}"
-        if self.gaps:
-            cond += f" OR id IN ({','.join(str(int(g)) for g in self.gaps)})"
-        rows = await fetch(f"SELECT id, kind, entity_id FROM search_changes WHERE {cond} ORDER BY id LIMIT {MAX_BATCH + 1}")
+        rows = await fetch(f"SELECT id, kind, entity_id FROM search_changes WHERE {self._unread()} ORDER BY id LIMIT {MAX_BATCH + 1}")
         if len(rows) > MAX_BATCH:
             raise Rebuild("too many changes")
         seen = [int(r[0]) for r in rows]
@@ -100,6 +97,19 @@ class ChangeFeed:
             self.gaps.update(dict.fromkeys(missing, now))
             self.hwm = fresh[-1]
         return [(str(kind), int(entity)) for _, kind, entity in rows]
+
+    def probe(self) -> str | None:
+        """A SELECT that returns a row if a poll would find anything, for a connection that is
+        open anyway; None when a poll is due regardless (the periodic sanity check)."""
+        if time.monotonic() - self.checked_at > SANITY_EVERY_S:
+            return None
+        return f"SELECT 1 FROM search_changes WHERE {self._unread()} LIMIT 1"
+
+    def _unread(self) -> str:
+        cond = f"id > {int(self.hwm)}"
+        if self.gaps:
+            cond += f" OR id IN ({','.join(str(int(g)) for g in self.gaps)})"
+        return cond
 
     async def _sanity(self, fetch: Fetch) -> None:
         low, high = (await fetch("SELECT min(id), max(id) FROM search_changes"))[0]

@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from core.db import snapshot
@@ -45,6 +45,10 @@ class IndexedSearch:
         self.read_log = log_reader(engine)
         self.built = False
         self._polled = 0.0
+        self._probe_in_turn = engine.dialect.name == "postgresql"
+        """On PostgreSQL the log reader takes a pooled connection (checkout, ping, BEGIN, SELECT,
+        ROLLBACK); the caller's open connection first asks whether anything is unread at all.
+        On SQLite the WAL reader costs microseconds, less than that question."""
         self._lock = asyncio.Lock()
 
     # -- freshness ----------------------------------------------------------------
@@ -72,9 +76,12 @@ class IndexedSearch:
             if top is not None and top > KEEP_ROWS:
                 await conn.execute(delete(SearchChange).where(SearchChange.id <= top - KEEP_ROWS))
 
-    async def refresh(self) -> None:
-        """Apply what other workers (or SQL) changed; cheap when nothing did."""
+    async def refresh(self, session: AsyncSession | None = None) -> None:
+        """Apply what other workers (or SQL) changed; cheap when nothing did. `session`: the
+        caller's, open anyway (its reads see every committed change, and its own)."""
         if self.built and time.monotonic() - self._polled < self.refresh_s:
+            return
+        if self.built and session is not None and self._probe_in_turn and await self._nothing_unread(session):
             return
         async with self._lock:
             if not self.built:
@@ -88,6 +95,10 @@ class IndexedSearch:
                 log.info("search index rebuild: %s", why)
                 await self._rebuild()
             self._polled = time.monotonic()
+
+    async def _nothing_unread(self, session: AsyncSession) -> bool:
+        sql = self.feed.probe()
+        return sql is not None and (await session.execute(text(sql))).first() is None
 
     async def _apply(self, changes: list[tuple[str, int]]) -> None:
         by_kind: dict[str, set[int]] = defaultdict(set)
@@ -105,7 +116,7 @@ class IndexedSearch:
         parsed = parse_query(query)
         if parsed is None:
             return []
-        await self.refresh()
+        await self.refresh(session)
         ranked = self.rank(parsed, near=near)
         return await customer_hits(self, session, scope, ranked, limit=limit, near=near)
 
@@ -150,7 +161,7 @@ class IndexedSearch:
         pool_only: bool = False,
         limit: int = 10,
     ) -> list[CustomerHit]:
-        await self.refresh()
+        await self.refresh(session)
         ix, lat, lon = self.customers.index, self.customers.index.cols["lat"], self.customers.index.cols["lon"]
         slots = self.customers.grid.in_box(point, radius_m, lat, lon, ix.size)  # type: ignore[arg-type]
         slots = slots[ix.alive[slots]]
@@ -166,7 +177,7 @@ class IndexedSearch:
         parsed = parse_query(query)
         if parsed is None:
             return []
-        await self.refresh()
+        await self.refresh(session)
         ix = self.customers.index
         ranked = sorted(match(ix, parsed, candidates=self.candidates).items(), key=lambda kv: -kv[1])[:limit]
         rows = await load(session, Customer, [int(ix.cols["entity"][s]) for s, _ in ranked])
@@ -179,7 +190,7 @@ class IndexedSearch:
         parsed = parse_query(query)
         if parsed is None:
             return []
-        await self.refresh()
+        await self.refresh(session)
         ix = self.contacts.index
         ranked = sorted(match(ix, parsed, candidates=self.candidates).items(), key=lambda kv: -kv[1])[:limit]
         contacts = await load(session, Contact, [int(ix.cols["entity"][s]) for s, _ in ranked])
@@ -205,7 +216,7 @@ class IndexedSearch:
         parsed = parse_query(query)
         if parsed is None:
             return []
-        await self.refresh()
+        await self.refresh(session)
         ix = self.products.index
         found = match(ix, parsed, candidates=self.candidates)
         ranked = sorted(
