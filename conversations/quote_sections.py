@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from conversations.context import Ctx
@@ -18,14 +20,19 @@ SEE_ALL = frozenset({Role.DIRECTOR, Role.ADMIN, Role.FINANCE})
 async def quote_sections(ctx: Ctx, customer_id: int, has: History) -> dict[str, list[str]]:
     """Only records the viewer may see: their own team's, or everyone's for directors, admins, finance.
     `has`: what the customer has at all; kinds it has none of are not queried."""
-    mine = ctx.me.role in SEE_ALL
-    opps_q = select(Opportunity).where(Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES))
-    quotes_q = select(Quote).where(Quote.customer_id == customer_id, Quote.status.in_(OPEN))
-    if not mine:
-        opps_q = opps_q.where(Opportunity.owner_id.in_(ctx.me.team))
-        quotes_q = quotes_q.where(Quote.owner_id.in_(ctx.me.team))
-    opps = (await ctx.session.scalars(opps_q.order_by(Opportunity.expected_close))).all() if has.opportunities else ()
-    quotes = (await ctx.session.scalars(quotes_q.order_by(Quote.updated_at.desc()))).all() if has.quotes else ()
+    everyone = ctx.me.role in SEE_ALL
+    opps: Sequence[Opportunity] = ()
+    quotes: Sequence[Quote] = ()
+    if has.opportunities:
+        opps_q = select(Opportunity).where(Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES))
+        if not everyone:
+            opps_q = opps_q.where(Opportunity.owner_id.in_(ctx.me.team))
+        opps = (await ctx.session.scalars(opps_q.order_by(Opportunity.expected_close))).all()
+    if has.quotes:
+        quotes_q = select(Quote).where(Quote.customer_id == customer_id, Quote.status.in_(OPEN))
+        if not everyone:
+            quotes_q = quotes_q.where(Quote.owner_id.in_(ctx.me.team))
+        quotes = (await ctx.session.scalars(quotes_q.order_by(Quote.updated_at.desc()))).all()
     sections: dict[str, list[str]] = {}
     if opps:
         sections[ctx.t("quote.sec.opportunities", count=len(opps))] = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.geo import Point, distance_m
@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from core.search.indexed import IndexedSearch
 
 Row = TypeVar("Row")
+_WITH_OWNER = (
+    select(Customer, User.name)
+    .outerjoin(User, User.id == Customer.owner_id)
+    .where(Customer.id.in_(bindparam("ids", expanding=True)))
+)
+"""Built once: every search and every nearby list loads its hits with it."""
 SPARE = 4
 """Extra rows loaded in case some ranked slots point at rows deleted a moment ago."""
 
@@ -54,8 +60,7 @@ async def customer_hits(
     rows: dict[int, Customer] = {}
     owners: dict[int | None, str] = {}
     if ids:
-        stmt = select(Customer, User.name).outerjoin(User, User.id == Customer.owner_id).where(Customer.id.in_(ids))
-        for row, owner_name in (await session.execute(stmt)).all():
+        for row, owner_name in (await session.execute(_WITH_OWNER, {"ids": ids})).all():
             rows[row.id] = row
             owners[row.owner_id] = owner_name
     hits: list[CustomerHit] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -28,6 +28,15 @@ class CheckInPolicy:
     max_speed_kmh: float
 
 
+_LAST_POSITION = (
+    select(Visit.lat, Visit.lon, Visit.position_at)
+    .where(Visit.user_id == bindparam("u"))
+    .order_by(Visit.position_at.desc())
+    .limit(1)
+)
+"""The rep's previous position (for the travel-speed signal); built once, every check-in asks."""
+
+
 async def check_in(
     uow: UnitOfWork, *, actor: Actor, scope: Scope, customer_id: int, fix: Fix, policy: CheckInPolicy
 ) -> Visit:
@@ -36,9 +45,7 @@ async def check_in(
         raise PermissionDenied("error.customer_not_yours")
     if customer.lat is None or customer.lon is None:
         raise InvalidInput("error.customer_no_location", name=customer.name)
-    previous = await uow.session.scalar(
-        select(Visit).where(Visit.user_id == actor.user.id).order_by(Visit.position_at.desc()).limit(1)
-    )
+    previous = (await uow.session.execute(_LAST_POSITION, {"u": actor.user.id})).first()
     flags, speed = trust_flags(
         fix,
         previous=(Point(previous.lat, previous.lon), previous.position_at) if previous else None,
