@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import local_date, zone
 from core.events import Event, EventBus
 from core.models import Equipment, TelemetryReading, Ticket, TicketStatus, TicketType, utcnow
 from core.service_events import MaintenanceDue, SlaAtRisk, TicketAssigned, TrendWarning
@@ -57,7 +58,8 @@ async def test_maintenance_due_makes_one_ticket_even_from_two_workers(container,
     async with container.sessionmaker() as s:
         tickets = (await s.scalars(select(Ticket).where(Ticket.type == TicketType.MAINTENANCE))).all()
     assert len(tickets) == 1 and tickets[0].equipment_id == sw.eid("pump") and tickets[0].status == TicketStatus.ASSIGNED
-    assert len(rec.of(MaintenanceDue)) == 1 and rec.of(MaintenanceDue)[0].due_on == (now + timedelta(days=5)).date()
+    due_on = local_date(now + timedelta(days=5), zone(container.settings.timezone))  # a date where the machine stands
+    assert len(rec.of(MaintenanceDue)) == 1 and rec.of(MaintenanceDue)[0].due_on == due_on
     assert rec.of(TicketAssigned)[0].engineer_id == world.uid("engineer")
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +21,8 @@ from core.models import (
 from core.search.normalize import pinyin
 from core.services.customers import refresh_search_text
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+"""The world's zone (the test settings' default time zone)."""
 SIP = (31.3236, 120.7260)
 """Suzhou Industrial Park: where 苏州恒力机械 stands."""
 
@@ -82,11 +85,15 @@ async def make_world(sessionmaker: async_sessionmaker[AsyncSession]) -> World:
             await s.flush()
             world.users[login] = user
         now = utcnow()
+        # Noon, five local days ago: a normal-grade customer (7 days) is then recycled at noon the day
+        # after tomorrow, whatever the hour the tests run, so sweeps "tomorrow at 07:00" never meet a
+        # pool warning in some hours of the day and not in others.
+        last_contact = datetime.combine(now.astimezone(SHANGHAI).date() - timedelta(days=5), time(12), tzinfo=SHANGHAI)
         for key, code, name, name_en, owner, lat, lon, grade, region, city, ctype in CUSTOMERS:
             customer = Customer(
                 code=code, name=name, name_en=name_en, aliases=[], type=ctype, grade_code=grade,
                 owner_id=world.users[owner].id if owner else None, lat=lat, lon=lon, region=region, city=city,
-                industry=code.split("-")[0], last_contact_at=now - timedelta(days=5),
+                industry=code.split("-")[0], last_contact_at=last_contact.astimezone(UTC),
                 next_contact_at=now - timedelta(days=1) if owner == "rep" else now + timedelta(days=3),
             )
             s.add(customer)
