@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.clock import local_date, zone
 from core.models import ContactRecord, Customer, Task, TaskKind, TaskStatus, utcnow
 from tests.support.chat import Chat
-from tests.support.world import SIP
+from tests.support.world import SIP, later_today
 
 
 async def test_customer_360_by_pinyin_initials_phone_and_code(container, world, chat_as):
@@ -82,7 +82,7 @@ async def test_pool_claim_cap(container, world, chat_as):
 
 async def test_agenda_lists_due_follow_ups_and_tasks_and_closes_with_outcome(container, world, chat_as):
     async with container.sessionmaker() as s:
-        s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=utcnow() + timedelta(hours=1), status=TaskStatus.OPEN))
+        s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=later_today(), status=TaskStatus.OPEN))
         await s.commit()
     rep = await chat_as("rep")
     await rep.say("/agenda")

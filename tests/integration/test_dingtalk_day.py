@@ -45,7 +45,7 @@ from tests.support.dealers import add_order, add_policy, make_channel
 from tests.support.dingtalk import DingTalkRig, Person, dingtalk_rig, message_text
 from tests.support.quotes import submitted_quote
 from tests.support.service_world import make_service_world
-from tests.support.world import SIP
+from tests.support.world import SIP, later_today
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -79,7 +79,7 @@ async def check_in_at_hengli(person: Person) -> None:
 
 async def test_a_reps_day(rig: DingTalkRig, world) -> None:
     async with rig.container.sessionmaker() as s:
-        s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=utcnow() + timedelta(hours=1), status=TaskStatus.OPEN))
+        s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=later_today(), status=TaskStatus.OPEN))
         await s.commit()
     rep = rig.person("zhangwei")
 

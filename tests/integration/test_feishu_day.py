@@ -28,7 +28,7 @@ from core.models import (
 )
 from tests.support.feishu import TENANT, feishu_rig
 from tests.support.feishu_user import FeishuUser, buttons, header_of, label, labels, new_code, visible
-from tests.support.world import SIP
+from tests.support.world import SIP, later_today
 
 SHANGHAI = zone("Asia/Shanghai")
 
@@ -37,7 +37,7 @@ async def test_rep_binds_checks_in_logs_adds_a_lead_looks_up_claims_and_closes_a
     async with feishu_rig(clean_db) as rig:
         db = rig.container.sessionmaker
         async with db() as s:
-            s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=utcnow() + timedelta(hours=1), status=TaskStatus.OPEN))
+            s.add(Task(user_id=world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价", due_at=later_today(), status=TaskStatus.OPEN))
             await s.commit()
         rep = FeishuUser(rig, "ou_rep0001")
 

@@ -5,7 +5,6 @@ API was asked to send (texts, markdown, cards, card updates, uploads) and what w
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +30,6 @@ from core.models import (
     TicketStatus,
     TicketTransition,
     Visit,
-    utcnow,
 )
 from tests.integration.wecom_env import WeComRig, make_rig
 from tests.support import fake_wecom
@@ -40,7 +38,7 @@ from tests.support.dealers import add_order, add_policy, make_channel
 from tests.support.notify import notifier
 from tests.support.quotes import submitted_quote
 from tests.support.service_world import make_service_world
-from tests.support.world import SIP
+from tests.support.world import SIP, later_today
 
 
 @pytest.fixture
@@ -62,7 +60,7 @@ def buttons(rig: WeComRig) -> list[str]:
 async def test_rep_day(rig: WeComRig) -> None:
     async with rig.container.sessionmaker() as s:
         s.add(Task(user_id=rig.world.uid("rep"), kind=TaskKind.TASK, title="准备X100报价",
-                   due_at=utcnow() + timedelta(hours=1), status=TaskStatus.OPEN))
+                   due_at=later_today(), status=TaskStatus.OPEN))
         await s.commit()
     rep = "zhangwei"
 

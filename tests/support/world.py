@@ -27,6 +27,13 @@ SIP = (31.3236, 120.7260)
 """Suzhou Industrial Park: where 苏州恒力机械 stands."""
 
 
+def later_today() -> datetime:
+    """An hour from now, but never past the last minute of today in Shanghai (the agenda's "today")."""
+    now = utcnow()
+    last_minute = datetime.combine(now.astimezone(SHANGHAI).date(), time(23, 59), tzinfo=SHANGHAI)
+    return min(now + timedelta(hours=1), last_minute.astimezone(UTC))
+
+
 @dataclass
 class World:
     users: dict[str, User] = field(default_factory=dict)
