@@ -31,13 +31,14 @@ _FIRST_TIME = per_dialect(
 so SQLAlchemy's ORM bulk-insert path (a third of the statement's cost) is skipped."""
 
 
-async def first_time(session: AsyncSession, *, source: str, event_id: str) -> bool:
+async def first_time(session: AsyncSession, *, source: str, event_id: str, at: datetime | None = None) -> bool:
     """True if this (source, event_id) was not seen before; the row is written in the caller's transaction.
 
     The caller commits (usually right away, before the slow work, so that a
-    concurrent redelivery waits on the row lock and then sees it as seen).
+    concurrent redelivery waits on the row lock and then sees it as seen). `at`: when it happened,
+    for callers that reason about time themselves (sweeps run "as of" a moment); now by default.
     """
-    values = {"source": source[:40], "event_id": event_id[:200], "at": utcnow()}
+    values = {"source": source[:40], "event_id": event_id[:200], "at": at or utcnow()}
     stmt = _FIRST_TIME.get(session.get_bind().dialect.name)
     if stmt is not None:
         return (await session.execute(stmt, values)).first() is not None

@@ -12,7 +12,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from core.clock import local_date, zone
-from core.models import OPEN_TICKET_STATUSES, Equipment, Priority, TelemetryReading, Ticket, TicketType
+from core.models import (
+    OPEN_TICKET_STATUSES,
+    Equipment,
+    Priority,
+    ProcessedEvent,
+    TelemetryReading,
+    Ticket,
+    TicketType,
+)
 from core.service_events import MaintenanceDue, SlaAtRisk, TrendWarning
 from core.services.dispatch import dispatch
 from core.services.inbound_dedupe import first_time
@@ -23,6 +31,9 @@ from core.uow import Actor, UnitOfWork
 TREND_POINTS = 20
 TREND_MIN_POINTS = 5
 TREND_WINDOW = timedelta(days=14)
+WARN_EVERY = timedelta(days=7)
+"""An early warning for one machine and metric comes at most this often."""
+TREND_WARNING = "trend-warning"
 
 
 def due_date(equipment: Equipment, tz_name: str) -> date | None:
@@ -118,12 +129,25 @@ async def trend_sweep(uow: UnitOfWork, *, now: datetime, horizon_days: int) -> l
         keys = (f"tele:{trend.equipment_id}:{trend.metric}", f"pm:{trend.equipment_id}:{trend.metric}", f"mnt:{trend.equipment_id}")
         if await uow.session.scalar(select(Ticket.id).where(Ticket.open_key.in_(keys))):
             continue
-        week = now.isocalendar()
-        if not await first_time(uow.session, source="trend-warning", event_id=f"{trend.equipment_id}:{trend.metric}:{week[0]}-{week[1]}"):
+        if not await _weekly(uow, f"{trend.equipment_id}:{trend.metric}", now):
             continue
         uow.record(TrendWarning(trend.equipment_id, trend.metric, trend.days_left, trend.threshold, trend.last_value))
         raised.append(trend)
     return raised
+
+
+async def _weekly(uow: UnitOfWork, subject: str, now: datetime) -> bool:
+    """True at most once in any seven days per subject, across workers. A calendar week would
+    warn again an hour later when the hour crosses into Monday; so the marker is per 7-day
+    bucket (its unique key makes one worker win), and the previous bucket's marker, if younger
+    than seven days, still counts."""
+    bucket = int(now.timestamp() // WARN_EVERY.total_seconds())
+    before = await uow.session.scalar(
+        select(ProcessedEvent.at).where(ProcessedEvent.source == TREND_WARNING, ProcessedEvent.event_id == f"{subject}:{bucket - 1}")
+    )
+    if before is not None and now - before < WARN_EVERY:
+        return False
+    return await first_time(uow.session, source=TREND_WARNING, event_id=f"{subject}:{bucket}", at=now)
 
 
 async def schedule_predicted(uow: UnitOfWork, *, actor: Actor, equipment_id: int, metric: str, policy: Policy, now: datetime) -> Ticket | None:

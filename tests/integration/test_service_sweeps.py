@@ -4,7 +4,7 @@ however often (or in however many workers) the sweeps run."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -82,6 +82,20 @@ async def test_a_rising_trend_warns_once_and_yes_schedules_one_ticket(container,
     second = await run(container, rec, schedule_predicted, actor=actor, equipment_id=sw.eid("pump"), metric="vibration", policy=policy, now=now)
     assert first is not None and second is None
     assert await run(container, rec, trend_sweep, now=now + timedelta(days=8), horizon_days=30) == []  # a ticket is open for it
+
+
+async def test_a_trend_warns_at_most_once_in_seven_days_even_across_a_week_boundary(container, world, sw):
+    sunday_night = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)  # an hour later it is Monday: a new ISO week
+    async with container.sessionmaker() as s:
+        for k in range(12):
+            s.add(TelemetryReading(equipment_id=sw.eid("pump"), metric="vibration", ts=sunday_night - timedelta(days=11 - k), value=4.0 + 0.2 * k))
+        await s.commit()
+    rec = Recorder()
+    assert len(await run(container, rec, trend_sweep, now=sunday_night, horizon_days=30)) == 1
+    for later in (timedelta(hours=1), timedelta(days=6, hours=23)):
+        assert await run(container, rec, trend_sweep, now=sunday_night + later, horizon_days=30) == [], later
+    assert len(await run(container, rec, trend_sweep, now=sunday_night + timedelta(days=7, minutes=1), horizon_days=30)) == 1
+    assert len(rec.of(TrendWarning)) == 2
 
 
 async def test_sla_warns_the_engineer_then_the_manager_once_each(container, world, sw, chat_as):
