@@ -24,6 +24,7 @@ DISTINCT_WEIGHT, OTHER_PLACE_WEIGHT = 0.97, 0.9
 """A match on the name without its place word ranks just below a match on the whole name, and
 further below when the query named a place (the record may be the same name in another city)."""
 _PHONE_LIKE = re.compile(r"^[\d\s\-+()（）]+$")
+_ASCII = re.compile(r"[\x00-\x7f]")
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ def rescore(query: Query, texts: list[str]) -> F64:
     flat = [k for ks in keys for k in ks]
     owner = np.repeat(np.arange(len(texts)), [len(ks) for ks in keys])
     lengths = np.fromiter((len(k) for k in flat), dtype=np.int64, count=len(flat))
+    latin: np.ndarray | None = None  # type: ignore[type-arg]
     best = np.zeros(len(texts))
     count = len(texts)
     for form, weight in query.forms:
@@ -110,7 +112,13 @@ def rescore(query: Query, texts: list[str]) -> F64:
         prefix = np.fromiter((f" {form}" in s for s in spaced), dtype=bool, count=count)
         contains = np.fromiter((form in n for n in names), dtype=bool, count=count)
         fuzzy = np.zeros(count)
-        pending = np.flatnonzero(~contains[owner]) if len(form) >= 3 and flat else np.empty(0, np.int64)
+        worth = ~contains[owner]
+        if _ASCII.search(form) is None:
+            # A form in Chinese shares no character with a key in plain ASCII (pinyin, initials,
+            # English), so rapidfuzz would score it 0: those keys, most of each record's, are skipped.
+            latin = np.fromiter((k.isascii() for k in flat), dtype=bool, count=len(flat)) if latin is None else latin
+            worth &= ~latin
+        pending = np.flatnonzero(worth) if len(form) >= 3 and flat else np.empty(0, np.int64)
         if len(pending):
             np.maximum.at(fuzzy, owner[pending], _fuzzy(form, [flat[i] for i in pending.tolist()], lengths[pending]))
         quality = np.where(exact, EXACT, np.where(prefix, PREFIX, np.where(contains, CONTAINS, fuzzy)))
