@@ -9,6 +9,10 @@ from core.geo import Point
 from core.search import ContactHit, CustomerHit, ProductHit
 
 MAX_QUERY = 100
+NOISE_GAP = 20.0
+"""A hit scoring this far below the best one is noise beside it and is not offered: `hengli`
+finds 苏州恒力 at 100, while the pinyin window "hengji" (tian-chENG JIng-mi) in 昆山天成精密
+scores 67. When nothing matches well, every hit stays: the best is itself a fuzzy guess."""
 
 
 def hit_label(ctx: Ctx, hit: CustomerHit) -> str:
@@ -33,7 +37,9 @@ async def find_customers(ctx: Ctx, query: str, *, near: Point | None = None, lim
     query = query.strip()[:MAX_QUERY]
     if not query:
         return []
-    return await ctx.deps.search.search(ctx.session, scope=ctx.me, query=query, limit=limit, near=near)
+    hits = await ctx.deps.search.search(ctx.session, scope=ctx.me, query=query, limit=limit, near=near)
+    best = max((h.score for h in hits), default=0.0)
+    return [h for h in hits if h.score >= best - NOISE_GAP]
 
 
 def customer_choices(

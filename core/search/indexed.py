@@ -117,11 +117,12 @@ class IndexedSearch:
         if parsed is None:
             return []
         await self.refresh(session)
-        ranked = self.rank(parsed, near=near)
+        ranked = self.rank(parsed, near=near, scope=scope)
         return await customer_hits(self, session, scope, ranked, limit=limit, near=near)
 
-    def rank(self, query: Query, *, near: Point | None = None) -> list[tuple[int, float, str | None]]:
-        """(customer slot, score, matching contact's name) best first: quality, then closeness, then recency."""
+    def rank(self, query: Query, *, near: Point | None = None, scope: Scope | None = None) -> list[tuple[int, float, str | None]]:
+        """(customer slot, score, matching contact's name) best first: quality, then the customers
+        `scope` may open before those it may not (a rep acts on their own), then closeness, then recency."""
         ix = self.customers.index
         found: dict[int, tuple[float, str | None]] = {slot: (score, None) for slot, score in match(ix, query, tiebreak=self._tiebreak(near), candidates=self.candidates).items()}
         for slot, score in match(self.contacts.index, query, candidates=self.candidates).items():
@@ -131,7 +132,8 @@ class IndexedSearch:
         slots = np.fromiter(found, dtype=np.int32, count=len(found))
         far = self._distance(near, slots) if near is not None else np.zeros(len(slots))
         recent = ix.cols["recent"][slots]
-        order = sorted(range(len(slots)), key=lambda i: (-round(found[int(slots[i])][0]), far[i], -recent[i]))
+        closed = np.zeros(len(slots), dtype=bool) if scope is None else ~readable(scope, *(ix.cols[c][slots] for c in ("entity", "owner", "parent")))  # type: ignore[arg-type]
+        order = sorted(range(len(slots)), key=lambda i: (-round(found[int(slots[i])][0]), closed[i], far[i], -recent[i]))
         return [(int(slots[i]), *found[int(slots[i])]) for i in order]
 
     def _tiebreak(self, near: Point | None) -> Tiebreak:

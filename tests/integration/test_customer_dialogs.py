@@ -7,8 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from conversations.messages import Choices
 from core.clock import local_date, zone
-from core.models import ContactRecord, Customer, Task, TaskKind, TaskStatus, utcnow
+from core.models import ContactRecord, Customer, CustomerType, Task, TaskKind, TaskStatus, utcnow
+from core.permissions import scope_for
+from core.services.customers import refresh_search_text
 from tests.support.chat import Chat
 from tests.support.world import SIP, later_today
 
@@ -26,6 +29,41 @@ async def test_customer_of_another_team_shows_only_name_code_and_owner(container
     await rep.say("/c 天津华光电气")
     assert "天津华光电气有限公司" in rep.text and "电气-华北-001" in rep.text and "吴磊" in rep.text
     assert "Grade" not in rep.text and "Check in here" not in rep.text
+
+
+async def add_customers(container, world, owner: str, *names: str, days_ago: int = 0) -> None:  # type: ignore[no-untyped-def]
+    async with container.sessionmaker() as s:
+        for n, name in enumerate(names):
+            customer = Customer(code=f"测试-华东-{n + 100:03d}", name=name, aliases=[], type=CustomerType.END_CUSTOMER, grade_code="normal",
+                                owner_id=world.uid(owner), region="华东", last_contact_at=utcnow() - timedelta(days=days_ago))
+            refresh_search_text(customer)
+            s.add(customer)
+        await s.commit()
+
+
+async def test_a_near_miss_is_not_listed_beside_a_strong_match(container, world, chat_as):
+    """'hengli' is the pinyin of 恒力; tian-cHENG JIng-mi is one letter off a window of it."""
+    await add_customers(container, world, "rep2", "昆山天成精密制造有限公司")
+    async with container.sessionmaker() as s:
+        scope = await scope_for(s, world.users["rep"])
+        found = await container.deps.search.search(s, scope=scope, query="hengli")
+    assert [h.customer.name for h in found] == ["苏州恒力机械有限公司", "昆山天成精密制造有限公司"]  # what the index alone returns
+    rep = await chat_as("rep")
+    await rep.say("/c hengli")
+    assert "苏州恒力机械有限公司" in rep.text and "天成" not in rep.text
+    await rep.say("/c 天成精密")
+    assert "昆山天成精密制造有限公司" in rep.text and "李娜" in rep.text  # found when it is what was asked for
+
+
+async def test_own_customers_come_before_other_teams_matching_as_well(container, world, chat_as):
+    """Twelve other-team 机械 customers, contacted more recently, do not push the rep's own out of the list."""
+    others = [f"无锡{brand}机械有限公司" for brand in ("东方", "南方", "西方", "北方", "华东", "华南", "新区", "滨湖", "惠山", "锡山", "江阴", "宜兴")]
+    await add_customers(container, world, "rep3", *others)
+    rep = await chat_as("rep")
+    await rep.say("/c 机械")
+    picker = next(r for r in rep.last if isinstance(r, Choices))
+    assert {o.label.split(" · ")[-1] for o in picker.options} == {"苏州恒力机械有限公司", "昆山远航机械有限公司"}
+    assert "无锡" in rep.text  # the others follow as rows
 
 
 async def test_no_result_says_what_to_try(container, world, chat_as):
