@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -32,12 +35,44 @@ def normalise_locale(hint: str | None) -> str | None:
     return None
 
 
+PLURAL_BY = ("count", "days", "steps", "months")
+"""The parameter whose number picks a plural form (the first one a message is given)."""
+
+
+@dataclass(frozen=True)
+class _Texts:
+    singles: dict[str, str]
+    """Every message (a plural one by its last form, e.g. "{count} customers match")."""
+    plurals: dict[str, tuple[str, ...]]
+    """Messages with plural forms (`msgid_plural` in the .po): "1 customer matches"."""
+    form_of: Callable[[int], int]
+    """The catalog's Plural-Forms rule: a number → the index of its form."""
+
+
 @lru_cache(maxsize=2)
-def _catalog(locale: str) -> dict[str, str]:
+def _texts(locale: str) -> _Texts:
     file = TEXTS / f"{locale.replace('-', '_')}.po"
     with file.open("rb") as fh:
         catalog = read_po(fh, locale=BABEL[locale])
-    return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
+    singles: dict[str, str] = {}
+    plurals: dict[str, tuple[str, ...]] = {}
+    for m in catalog:
+        if not m.id or not m.string:
+            continue
+        if isinstance(m.id, tuple | list):
+            forms = tuple(str(f) for f in m.string)
+            plurals[str(m.id[0])], singles[str(m.id[0])] = forms, forms[-1]
+        else:
+            singles[str(m.id)] = str(m.string)
+    return _Texts(singles, plurals, gettext.c2py(catalog.plural_expr))
+
+
+def _catalog(locale: str) -> dict[str, str]:
+    return _texts(locale).singles
+
+
+def plural_forms(locale: str) -> dict[str, tuple[str, ...]]:
+    return _texts(locale).plurals
 
 
 def catalog_keys(locale: str) -> set[str]:
@@ -45,7 +80,12 @@ def catalog_keys(locale: str) -> set[str]:
 
 
 def translate(locale: str, key: str, /, **params: object) -> str:
-    text = _catalog(locale).get(key) or _catalog("en").get(key)
+    texts = _texts(locale) if key in _texts(locale).singles else _texts("en")
+    text = texts.singles.get(key)
+    forms = texts.plurals.get(key)
+    number = next((params[p] for p in PLURAL_BY if p in params), None)
+    if forms and isinstance(number, int | Decimal | float):
+        text = forms[min(texts.form_of(int(number)), len(forms) - 1)]
     if text is None:
         log.error("missing message %s", key)
         return key

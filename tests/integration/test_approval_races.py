@@ -37,7 +37,7 @@ async def test_simultaneous_clicks_make_one_decision_and_everyone_else_is_told(c
     approvers = [await chat_as(login, platform=p) for login in ("manager", "manager2") for p in N_PLATFORMS]
     for chat in approvers:
         await chat.say("/approvals")
-        assert "1 approval(s) wait for you" in chat.text
+        assert "1 approval waits for you" in chat.text
     approve_token = approvers[0].button("Approve").token
     rejecters = approvers[1::2]
     for chat in rejecters:  # half of them reject: tap Reject first, then all reasons and approvals arrive at once

@@ -102,7 +102,7 @@ async def test_claim_through_channel_manager_then_finance(container, world, chat
     assert tg.edited_cards() and tg.edited_cards()[0].actions == ()  # the channel manager's copy, decided
     finance = await chat_as("finance")
     await finance.say("/approvals")
-    assert "1 approval(s) wait for you" in finance.text and "CN¥24,000.00 (2 %)" in finance.text
+    assert "1 approval waits for you" in finance.text and "CN¥24,000.00 (2 %)" in finance.text
     again = finance.button("Approve")
     await finance.tap("Approve")
     assert "Claim RB-" in finance.text and "approved" in finance.text

@@ -168,7 +168,7 @@ async def test_a_managers_day_in_english_with_decisions_on_the_cards(rig: DingTa
     assert buttons(manager.card(first)) == ["✅ Approve", "❌ Reject", "💬 Comment"]
 
     await manager.say("/approvals")
-    assert "2 approval(s) wait for you" in manager.text
+    assert "2 approvals wait for you" in manager.text
 
     approve = manager.button("Approve", in_card=first)
     await manager.click("Approve", button=approve)

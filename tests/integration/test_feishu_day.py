@@ -156,7 +156,7 @@ async def test_manager_sees_team_check_ins_and_decides_quotes_from_the_cards(cle
         assert all(labels(s.content) == ["✅ Approve", "❌ Reject", "💬 Comment"] for s in pushed)
 
         await manager.say("/approvals")
-        assert "2 approval(s) wait for you" in manager.text
+        assert "2 approvals wait for you" in manager.text
 
         # Approve the big one from the list: the click's answer replaces that card, without buttons.
         big, small_card = (next(x for x in pushed if total in header_of(x.content)) for total in ("524,250.00", "192,000.00"))

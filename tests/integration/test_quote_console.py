@@ -35,7 +35,7 @@ async def test_quote_from_draft_to_order_in_the_console(container, world):
     ])
     assert "☑ 100kW 电机" in rep and "1. ✅ Approve" not in rep
     assert "CN¥1,080,000.00" in rep and "CN¥1,026,000.00" in rep  # (96,000 + 12,000) × 10, −5 %
-    assert "2 approval step(s), now waiting for Wang Qiang (manager)" in rep
+    assert "2 approval steps, now waiting for Wang Qiang (manager)" in rep
     manager = await run(adapter, "manager", ["/approvals", "1"])
     assert "1. ✅ Approve" in manager and "Next: Zhao Min (director)" in manager
     director = await run(adapter, "director", ["/approvals", "1"])

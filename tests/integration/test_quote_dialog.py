@@ -36,11 +36,11 @@ async def test_draft_submit_two_steps_and_order(container, world, chat_as, catal
     # (96,000 + 12,000 + 8,500) × 5 = 582,500 at list; −10 % → 524,250.00
     assert "¥582,500.00" in rep.text and "¥524,250.00" in rep.text
     await rep.tap("Submit")
-    assert "waiting for Wang Qiang (manager)" in rep.text and "2 approval step(s)" in rep.text
+    assert "waiting for Wang Qiang (manager)" in rep.text and "2 approval steps" in rep.text
 
     manager = await chat_as("manager")
     await manager.say("/approvals")
-    assert "1 approval(s) wait for you" in manager.text
+    assert "1 approval waits for you" in manager.text
     assert "total above CN¥100,000.00" in manager.text
     await manager.tap("Approve")
     assert "Next: Zhao Min (director)" in manager.text

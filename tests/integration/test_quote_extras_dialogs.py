@@ -51,7 +51,7 @@ async def test_a_delegate_decides_while_the_manager_is_away(container, world, ch
     await submitted_quote(container.sessionmaker, world, catalog, qty=2)
     delegate = await chat_as("manager2")
     await delegate.say("/approvals")
-    assert "1 approval(s) wait for you" in delegate.text
+    assert "1 approval waits for you" in delegate.text
     await delegate.tap("Approve")
     assert "fully approved" in delegate.text and "(for Wang Qiang)" in delegate.text
     async with container.sessionmaker() as s:

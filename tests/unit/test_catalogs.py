@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conversations.i18n import _catalog, catalog_keys
+from conversations.i18n import _catalog, catalog_keys, plural_forms, translate
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -30,3 +30,22 @@ def test_every_literal_key_in_the_code_is_in_the_catalogs():
                 if key not in keys:
                     missing.add(f"{file.relative_to(ROOT)}: {key}")
     assert not missing, sorted(missing)
+
+
+def test_english_counts_agree_with_their_number():
+    assert translate("en", "search.pick", count=1) == "1 customer matches. Which one?"
+    assert translate("en", "search.pick", count=3) == "3 customers match. Which one?"
+    assert translate("en", "approval.list_header", count=1) == "1 approval waits for you:"
+    assert translate("en", "customer.grade_value", grade="key", days=1) == "key (follow up every day)"
+    assert translate("en", "notify.rebate_tier.title", dealer="D", period="Q4", days=12) == "📈 D · Q4: 12 days left"
+    assert translate("zh-CN", "search.pick", count=1) == "找到 1 个客户，请选择："  # Chinese has one form
+
+
+def test_every_plural_form_uses_only_what_the_message_is_given():
+    zh = _catalog("zh-CN")
+    forms = plural_forms("en")
+    assert len(forms) >= 25
+    for key, texts in forms.items():
+        assert len(texts) == 2, key
+        for text in texts:
+            assert set(PLACEHOLDER.findall(text)) <= set(PLACEHOLDER.findall(zh[key])), key
