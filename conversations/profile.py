@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from conversations.context import Ctx, Deps
 from conversations.flows.agenda import AgendaFlow
+from conversations.flows.menu import menu_labels
 from conversations.i18n import normalise_locale
 from conversations.inbound import CommandEvent, ConversationKey, Turn
 from conversations.messages import Reply, Text
@@ -35,6 +36,19 @@ async def locale_of(
     async with deps.sessionmaker() as session:
         found = await session.scalar(query.limit(1))
     return normalise_locale(found) or normalise_locale(fallback) or deps.settings.default_locale
+
+
+async def menu_of(deps: Deps, *, platform: str, user: str, workspace: str = "", fallback: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """A chat user's language (as `locale_of`) and the labels of their role's main menu (none
+    when unbound), for a front end's own shortcuts such as Telegram's main keyboard."""
+    query = (
+        select(User.locale, User.role).join(ChatIdentity, ChatIdentity.user_id == User.id)
+        .where(ChatIdentity.platform == platform, ChatIdentity.workspace == workspace, ChatIdentity.external_user_id == user)
+    )
+    async with deps.sessionmaker() as session:
+        found = (await session.execute(query.limit(1))).first()
+    locale = normalise_locale(found.locale if found else None) or normalise_locale(fallback) or deps.settings.default_locale
+    return locale, menu_labels(found.role if found else None, locale)
 
 
 async def agenda_home(deps: Deps, key: ConversationKey, locale_hint: str | None = None) -> tuple[list[Reply], str]:

@@ -44,7 +44,7 @@ from conversations.engine import Engine
 from conversations.i18n import LOCALES, translate
 from conversations.inbound import Event, Turn
 from conversations.messages import AskLocation, Card, Reply, Text
-from conversations.profile import locale_of
+from conversations.profile import locale_of, menu_of
 
 log = logging.getLogger(__name__)
 PLATFORM = "telegram"
@@ -263,11 +263,14 @@ class TelegramAdapter:
             log.warning("reply to a Telegram chat not delivered: %s", exc)
 
     async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None) -> View:
-        """Look the user's language up only when the adapter writes words of its own (location asks)."""
+        """Look the user up only when the adapter writes words and buttons of its own (a location
+        request: its prompt keyboard is the user's main keyboard, in their language and for their role)."""
         locale: str = self.deps.settings.default_locale
+        offered: tuple[str, ...] = ()
         if any(isinstance(r, AskLocation) for r in replies):
-            locale = await self._locale(user_id, hint)
-        return View(private=chat_id > 0, locale=locale, bot_username=self.username)
+            async with self._db_turns:
+                locale, offered = await menu_of(self.deps, platform=PLATFORM, user=user_id, fallback=hint)
+        return View(private=chat_id > 0, locale=locale, bot_username=self.username, offered=offered)
 
     async def _locale(self, user_id: str, hint: str | None) -> str:
         """The language the user picked, else their Telegram app's, else the deployment's."""

@@ -15,7 +15,7 @@ from conversations.i18n import LOCALES, translate
 from conversations.messages import Action
 
 CALLBACK_BYTES = 64
-KEYBOARD_TEXT_COMMANDS = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang", "bindcode")
+KEYBOARD_TEXT_COMMANDS = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang", "bindcode", "approvals", "report", "tickets")
 """Menu labels that, typed or tapped as text, mean the command (menu.<command> in the catalogs)."""
 BOT_COMMANDS = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang", "help", "cancel")
 """The bot menu (set_my_commands); each has telegram.cmd.<command> in the catalogs."""
@@ -52,17 +52,23 @@ def inline_keyboard(actions: Sequence[Action]) -> dict[str, Any] | None:
     return {"inline_keyboard": [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]}
 
 
-def main_keyboard(locale: str) -> dict[str, Any]:
-    """The persistent keyboard of private chats; its first button shares the location (check-in)."""
-    rows = (("menu.lead", "menu.c"), ("menu.agenda", "telegram.kb_menu"))
-    return {
-        "keyboard": [
-            [{"text": translate(locale, "telegram.kb_location"), "request_location": True}],
-            *([{"text": translate(locale, key)} for key in row] for row in rows),
-        ],
-        "is_persistent": True,
-        "resize_keyboard": True,
-    }
+EVERYDAY = ("approvals", "report", "tickets", "lead", "c", "agenda")
+"""Main-keyboard candidates, most urgent first: a manager's approvals, a dealer's stock report
+and an engineer's tickets come before the lookups everyone has."""
+EVERYDAY_KEYS = 4
+
+
+def main_keyboard(locale: str, offered: Sequence[str] = (), *, share_location: bool = False) -> dict[str, Any]:
+    """The persistent keyboard of private chats: the everyday actions among the menu `offered`
+    (its labels; empty: a rep's), two a row, then the menu; with check-in (or `share_location`,
+    when a location is asked for), a first button that shares the location."""
+    offered_set = set(offered) or {translate(locale, f"menu.{c}") for c in ("checkin", "lead", "c", "agenda")}
+    labels = [label for c in EVERYDAY if (label := translate(locale, f"menu.{c}")) in offered_set][:EVERYDAY_KEYS]
+    labels.append(translate(locale, "telegram.kb_menu"))
+    rows: list[list[dict[str, Any]]] = [[{"text": label} for label in labels[i : i + 2]] for i in range(0, len(labels), 2)]
+    if share_location or translate(locale, "menu.checkin") in offered_set:
+        rows.insert(0, [{"text": translate(locale, "telegram.kb_location"), "request_location": True}])
+    return {"keyboard": rows, "is_persistent": True, "resize_keyboard": True}
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,8 @@ class View:
     """For the adapter's own labels (main keyboard, location hints)."""
     bot_username: str | None = None
     """For a link to the private chat with the bot, from groups."""
+    offered: tuple[str, ...] = ()
+    """The labels of the user's main menu, when a reply re-sends the main keyboard (location asks)."""
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,30 @@ def expired_notice(replies: Sequence[Reply]) -> str | None:
     return None
 
 
-def keyboard_anchor(replies: Sequence[Reply]) -> tuple[int, str] | None:
-    """(index of the Text that should carry the main keyboard, its language), or None.
+@dataclass(frozen=True)
+class Anchor:
+    """Where the main keyboard goes: the Text at `index` carries it, in `locale`, built from the
+    labels the user's main menu `offered` (their role's actions)."""
 
-    The keyboard is (re)sent with the main menu and after a language switch: the moments its
-    labels appear or change. The menu's own buttons sit on the message after that Text.
-    """
+    index: int
+    locale: str
+    offered: tuple[str, ...] = ()
+
+
+def keyboard_anchor(replies: Sequence[Reply]) -> Anchor | None:
+    """Where the main keyboard is (re)sent, or None: with the main menu and after a language
+    switch, the moments its labels appear or change. The menu's own buttons sit on the message
+    after that Text."""
+    menu = next((r for r in replies if isinstance(r, Choices) and r.prompt in _menu_prompts()), None)
+    offered = tuple(o.label for o in menu.options) if menu else ()
     last_text: int | None = None
     for i, reply in enumerate(replies):
         if isinstance(reply, Text):
             last_text = i
             if reply.text in _language_switched():
-                return i, _language_switched()[reply.text]
-        elif isinstance(reply, Choices) and reply.prompt in _menu_prompts() and last_text is not None:
-            return last_text, _menu_prompts()[reply.prompt]
+                return Anchor(i, _language_switched()[reply.text], offered)
+        elif reply is menu and last_text is not None:
+            return Anchor(last_text, _menu_prompts()[menu.prompt], offered)
     return None
 
 
@@ -102,9 +114,9 @@ def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
     for i, reply in enumerate(replies):
         if i == footnote:
             continue
-        if anchor is not None and i == anchor[0]:
+        if anchor is not None and i == anchor.index:
             assert isinstance(reply, Text)
-            out += messages([Run(reply.text)], main_keyboard(anchor[1]))
+            out += messages([Run(reply.text)], main_keyboard(anchor.locale, anchor.offered))
         elif isinstance(reply, Card) and _is_footnote(replies, i + 1, anchor):
             note = replies[i + 1]
             assert isinstance(note, Text)
@@ -115,10 +127,10 @@ def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
     return out
 
 
-def _is_footnote(replies: Sequence[Reply], i: int, anchor: tuple[int, str] | None) -> bool:
+def _is_footnote(replies: Sequence[Reply], i: int, anchor: Anchor | None) -> bool:
     """A Text right after a card (a hint, the matches you may not open) goes under the card, in the
     same message: one notification on the phone instead of two, and the card's buttons stay last."""
-    return i < len(replies) and isinstance(replies[i], Text) and (anchor is None or anchor[0] != i)
+    return i < len(replies) and isinstance(replies[i], Text) and (anchor is None or anchor.index != i)
 
 
 def render_one(reply: Reply, view: View) -> list[Outgoing]:
@@ -180,7 +192,7 @@ def form_runs(form: Form, locale: str) -> list[Run]:
 
 def ask_location(reply: AskLocation, view: View) -> list[Outgoing]:
     if view.private:
-        return messages([Run(reply.prompt)], main_keyboard(view.locale))
+        return messages([Run(reply.prompt)], main_keyboard(view.locale, view.offered, share_location=True))
     if reply.web_url:
         link = Action(translate(view.locale, "telegram.location_page"), url=reply.web_url)
         return messages([Run(reply.prompt)], inline_keyboard([link]))

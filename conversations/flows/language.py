@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.flow import Flow
+from conversations.flows.menu import main_menu
 from conversations.i18n import LOCALES, translate
 from conversations.messages import Choices, Reply, Text
 from core.services import identities
@@ -33,4 +34,6 @@ class LanguageFlow(Flow):
                 ctx.begin("bd", "code")
             ctx.goto(ctx.dialog.step if ctx.dialog else "code", locale=arg)
         ctx.locale = arg
-        return [Text(translate(arg, "lang.done"))]
+        if ctx.user is None:
+            return [Text(translate(arg, "lang.done"))]
+        return [Text(translate(arg, "lang.done")), main_menu(ctx)]  # the menu (and a keyboard) in the new language

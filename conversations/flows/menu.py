@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.flow import Flow
+from conversations.i18n import translate
 from conversations.messages import Choices, Reply, Text
 from core.models import Role
 
@@ -19,16 +20,27 @@ MENUS: dict[Role, tuple[str, ...]] = {
 }
 
 
+def menu_labels(role: Role | None, locale: str) -> tuple[str, ...]:
+    """The labels of a role's main menu (a front end builds its own shortcuts from them)."""
+    return tuple(translate(locale, f"menu.{cmd}") for cmd in MENUS.get(role, SELLER_MENU)) if role else ()
+
+
+def main_menu(ctx: Ctx) -> Choices:
+    """The user's role's everyday actions, as buttons."""
+    assert ctx.user is not None
+    items = MENUS.get(ctx.user.role, SELLER_MENU)
+    buttons = tuple(ctx.button(ctx.t(f"menu.{cmd}"), MenuFlow.code, f"go:{cmd}", stateless=True) for cmd in items)
+    return Choices(ctx.t("menu.prompt"), buttons)
+
+
 class MenuFlow(Flow):
     code = "x"
     commands = ("help", "menu", "start", "帮助", "菜单", "h", "?")
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         assert ctx.user is not None
-        items = MENUS.get(ctx.user.role, SELLER_MENU)
-        buttons = tuple(ctx.button(ctx.t(f"menu.{cmd}"), self.code, f"go:{cmd}", stateless=True) for cmd in items)
         name = ctx.user.display_name(ctx.locale)
-        return [Text(ctx.t("help.text", name=name)), Choices(ctx.t("menu.prompt"), buttons)]
+        return [Text(ctx.t("help.text", name=name)), main_menu(ctx)]
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg == "cancel":

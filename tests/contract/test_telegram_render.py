@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 from bots.telegram.markup import MESSAGE_LIMIT, Run, split, to_html, utf16_len
 from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
+from conversations.flows.menu import menu_labels
+from conversations.i18n import translate
 from conversations.messages import (
     Action,
     AskLocation,
@@ -28,9 +31,18 @@ from conversations.messages import (
     Reply,
     Text,
 )
+from core.models import Role
 
 GOLDEN = Path(__file__).parent / "golden" / "telegram"
 PRIVATE_EN = View(private=True, locale="en", bot_username="FieldChatTestBot")
+
+
+def menu(role: str, locale: str = "en") -> Choices:
+    """A role's main menu as the menu flow sends it (labels from the catalogs, placeholder tokens)."""
+    labels = menu_labels(Role(role), locale)
+    return Choices(translate(locale, "menu.prompt"), tuple(Action(label, token=f"x.-.go:{n}.sig") for n, label in enumerate(labels)))
+
+
 PRIVATE_ZH = View(private=True, locale="zh-CN", bot_username="FieldChatTestBot")
 GROUP_EN = View(private=False, locale="en", bot_username="FieldChatTestBot")
 GROUP_ZH_NO_NAME = View(private=False, locale="zh-CN", bot_username=None)
@@ -77,9 +89,14 @@ CASES: dict[str, tuple[list[Reply], View]] = {
     "ask_location_group_with_page": ([AskLocation("Share your current location to check in.", web_url="https://fieldchat.example/p/loc/x")], GROUP_EN),
     "ask_location_group_without_page": ([AskLocation("Share your current location to check in.")], GROUP_EN),
     "ask_location_group_without_page_or_name_zh": ([AskLocation("请发送您当前的位置以签到。")], GROUP_ZH_NO_NAME),
-    "menu_gets_the_main_keyboard": (
-        [Text("Hello Zhang Wei!"), Choices("What would you like to do?", (Action("📍 Check in", token="x.-.go:checkin._VMpEY"),))],
-        PRIVATE_EN,
+    "menu_gets_the_main_keyboard": ([Text("Hello Zhang Wei!"), menu("rep")], PRIVATE_EN),
+    "menu_of_a_manager_puts_approvals_on_the_keyboard": ([Text("Hello Wang Qiang!"), menu("manager")], PRIVATE_EN),
+    "menu_of_a_dealer_has_no_location_button": ([Text("您好，刘洋！"), menu("dealer", "zh-CN")], PRIVATE_ZH),
+    "ask_location_keeps_the_managers_keyboard": (
+        [AskLocation("Share your current location to check in.")], replace(PRIVATE_EN, offered=menu_labels(Role.MANAGER, "en")),
+    ),
+    "ask_location_for_the_pool_gives_a_director_the_location_button": (
+        [AskLocation("Share your location to see pool customers near you.")], replace(PRIVATE_EN, offered=menu_labels(Role.DIRECTOR, "en")),
     ),
     "menu_in_a_group_has_no_reply_keyboard": (
         [Text("Hello Zhang Wei!"), Choices("What would you like to do?", (Action("📍 Check in", token="x.-.go:checkin._VMpEY"),))],

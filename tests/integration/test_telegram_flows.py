@@ -54,6 +54,35 @@ async def test_deep_link_binds_in_the_users_language_with_the_main_keyboard(tg):
         assert (identity.external_user_id, identity.chat_id, identity.user_id) == ("111", "111", tg.world.uid("rep"))
 
 
+def keyboard_of(calls) -> list[list[dict[str, object]]]:  # type: ignore[no-untyped-def]
+    return next(c.params["reply_markup"]["keyboard"] for c in calls if "keyboard" in (c.params.get("reply_markup") or {}))
+
+
+async def test_the_main_keyboard_holds_each_roles_everyday_actions(tg, world):
+    manager = await bound(tg, "manager", 222, language_code="zh-hans")
+    await manager.say("/start")
+    assert keyboard_of(manager.last) == [
+        [{"text": "📍 签到 / 发送位置", "request_location": True}],
+        [{"text": "✅ 待审批"}, {"text": "➕ 新线索"}],
+        [{"text": "🔎 查客户"}, {"text": "📅 日程"}],
+        [{"text": "☰ 菜单"}],
+    ]
+    await manager.say("✅ 待审批")  # a tap on the keyboard arrives as its label
+    assert "目前没有待您审批的事项" in manager.text
+    await manager.say("/checkin")  # asking for the location keeps the manager's keyboard
+    assert keyboard_of(manager.last)[1] == [{"text": "✅ 待审批"}, {"text": "➕ 新线索"}]
+
+    dealer = await bound(tg, "dealer", 333)
+    await dealer.say("/menu")
+    keyboard = keyboard_of(dealer.last)
+    assert keyboard[0] == [{"text": "📦 Report stock"}, {"text": "➕ New lead"}]
+    assert not any(b.get("request_location") for row in keyboard for b in row)  # dealers do not check in
+
+    await dealer.say("/lang zh-CN")  # the keyboard follows the language, still a dealer's
+    assert keyboard_of(dealer.last)[0] == [{"text": "📦 上报库存"}, {"text": "➕ 新线索"}]
+    assert "要做什么？" in dealer.text
+
+
 async def test_unbound_account_gets_only_the_binding_prompt(tg):
     stranger = tg.user(999)
     await stranger.say("/c 恒力")
