@@ -17,6 +17,7 @@ from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Choices, Reply, Text
 from conversations.pickers import customer_choices, find_customers, find_products
 from conversations.quote_review import review_card, submitted_replies
+from core.errors import InvalidInput
 from core.models import Product, ProductOption, ProductUnit, Role
 from core.services import approvals, opportunities, pricing, quotes
 from core.services.approval_rules import defaults_from, rules_in_force
@@ -43,7 +44,7 @@ class QuoteFlow(Flow):
         step, text = ctx.dialog.step, event.text
         if step == "customer":
             return await self._customers(ctx, text)
-        if step == "product":
+        if step in ("product", "review"):  # typed on the review card: another line ("X200 5台")
             return await self._products(ctx, text)
         if step == "qty":
             return await self._quantity(ctx, text)
@@ -107,7 +108,15 @@ class QuoteFlow(Flow):
         return [Text(ctx.t("quote.ask_product"))]
 
     async def _products(self, ctx: Ctx, query: str) -> list[Reply]:
-        hits = await find_products(ctx, query)
+        """A typed model that is exactly one product's SKU ("x200", "X200 5台") is taken as that
+        product, with the quantity when one follows; anything else offers the matches."""
+        first, _, rest = query.strip().partition(" ")
+        hits = await find_products(ctx, first if rest else query)
+        exact = [h for h in hits if h.product.sku.casefold() == first.casefold()]
+        if len(exact) == 1:
+            return await self._picked_product(ctx, exact[0].product.id, typed_qty=rest.strip() or None)
+        if rest:
+            hits = await find_products(ctx, query)
         if not hits:
             return [Text(ctx.t("quote.no_product", query=query.strip()[:60]))]
         buttons = tuple(
@@ -116,14 +125,22 @@ class QuoteFlow(Flow):
         )
         return [Choices(ctx.t("quote.pick_product"), buttons)]
 
-    async def _picked_product(self, ctx: Ctx, product_id: int) -> list[Reply]:
+    async def _picked_product(self, ctx: Ctx, product_id: int, typed_qty: str | None = None) -> list[Reply]:
+        """`typed_qty`: a quantity typed with the model; used when no option or unit has to be
+        picked first (else the quantity question comes in its turn)."""
         product = await ctx.session.get(Product, product_id)
         if product is None or not product.active:
             return [Text(ctx.t("quote.error.product"))]
         ctx.goto("options", product_id=product.id, options=[], unit=product.base_unit)
         if await self._options_of(ctx, product.id):
             return [await self._options_menu(ctx, product)]
-        return await self._options_done(ctx)
+        replies = await self._options_done(ctx)
+        if typed_qty is None or ctx.dialog is None or ctx.dialog.step != "qty":
+            return replies
+        try:
+            return await self._quantity(ctx, typed_qty)
+        except InvalidInput:  # "X200 abc": the product stands, the quantity is asked for
+            return replies
 
     async def _options_of(self, ctx: Ctx, product_id: int) -> list[ProductOption]:
         rows = await ctx.session.scalars(select(ProductOption).where(ProductOption.product_id == product_id).order_by(ProductOption.id))

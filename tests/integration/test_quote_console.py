@@ -28,7 +28,7 @@ async def test_quote_from_draft_to_order_in_the_console(container, world):
     assert isinstance(adapter, ConsoleAdapter)
     rep = await run(adapter, "rep", [
         "/quote 恒力", "1",             # the customer
-        "X1000", "1",                   # the product
+        "X1000",                        # the product (its exact model)
         "1", "3",                       # 100kW motor, then Done
         "10", "2",                      # ten pumps at 5 % off
         "4",                            # Submit

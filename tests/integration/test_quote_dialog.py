@@ -20,8 +20,7 @@ async def draft_big_quote(rep) -> None:
     await rep.say("/quote 恒力")
     await rep.tap("苏州恒力")
     assert "Draft Q-" in rep.text
-    await rep.say("X1000")
-    await rep.tap("X1000")
+    await rep.say("X1000")  # exactly one product's model: taken without a pick
     await rep.tap("100kW")
     await rep.tap("不锈钢")
     assert "☑ 100kW" in rep.text and "☑ 不锈钢泵体" in rep.text
@@ -68,3 +67,21 @@ async def test_draft_submit_two_steps_and_order(container, world, chat_as, catal
         assert order.total == quote.total and order.quote_id == quote.id
         line = (await s.scalars(select(QuoteLine))).one()
         assert line.unit_price == Decimal("116500.00") and line.quantity == 5
+
+
+async def test_a_typed_model_with_its_quantity_skips_the_pick_and_the_question(container, world, chat_as, catalog):
+    rep = await chat_as("rep")
+    await rep.say("/quote 恒力")
+    await rep.tap("苏州恒力")
+    await rep.say("l20 6桶")  # any case; the unit word as people write it
+    assert "Discount on this line?" in rep.text and "Which one?" not in rep.text
+    await rep.tap("5 %")
+    await rep.say("L20 abc")  # the model stands; the quantity it cannot read is asked for
+    assert rep.text == "How many (桶)?"
+    await rep.say("2")
+    await rep.tap("0 %")
+    await rep.say("X10 2")  # not a model: the matches are offered
+    assert "Which one?" in rep.text and "X100 ·" in rep.text
+    async with container.sessionmaker() as s:
+        lines = (await s.scalars(select(QuoteLine).order_by(QuoteLine.id))).all()
+    assert [(line.quantity, line.discount_pct) for line in lines] == [(6, 5), (2, 0)]

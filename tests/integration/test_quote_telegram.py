@@ -41,7 +41,6 @@ async def test_quote_drafted_approved_and_ordered_on_telegram(tg):
     await rep.say("/quote 恒力")
     await rep.tap("苏州恒力")
     await rep.say("X1000")
-    await rep.tap("X1000")
     await rep.tap("100kW")
     await rep.tap("Done")
     await rep.say("6")
