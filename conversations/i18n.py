@@ -80,7 +80,9 @@ def catalog_keys(locale: str) -> set[str]:
 
 
 def translate(locale: str, key: str, /, **params: object) -> str:
-    texts = _texts(locale) if key in _texts(locale).singles else _texts("en")
+    texts = _texts(locale)
+    if key not in texts.singles:
+        texts = _texts("en")
     text = texts.singles.get(key)
     forms = texts.plurals.get(key)
     number = next((params[p] for p in PLURAL_BY if p in params), None)
