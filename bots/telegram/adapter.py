@@ -32,6 +32,7 @@ from bots.telegram.inbound import (
     edited_event,
     key_of,
     message_event,
+    not_kept,
     topic_of,
 )
 from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands
@@ -205,8 +206,9 @@ class TelegramAdapter:
     async def _on_message(self, message: Message, event_update: Update) -> None:
         if message.from_user is not None:
             event = message_event(message, self.username)
-            if event is None and message.document is not None:
-                await self._file_not_kept(message, message.from_user)
+            unkept = not_kept(message, self.username) if event is None else None
+            if unkept is not None:
+                await self._not_kept(message, message.from_user, unkept)
                 return
             await self._turn(message.chat, message.from_user, event, event_update.update_id, topic_of(message))
 
@@ -277,9 +279,10 @@ class TelegramAdapter:
         async with self._db_turns:
             return await locale_of(self.deps, platform=PLATFORM, user=user_id, fallback=hint)
 
-    async def _file_not_kept(self, message: Message, user: User) -> None:
-        """A PDF or spreadsheet sent to the bot: nothing keeps it, so say so instead of staying silent."""
-        text = translate(await self._locale(str(user.id), user.language_code), "telegram.file_not_kept")
+    async def _not_kept(self, message: Message, user: User, key: str) -> None:
+        """A voice note, video or PDF sent to the bot: nothing keeps it, so say what to send instead
+        of staying silent (the rep would otherwise believe it was logged)."""
+        text = translate(await self._locale(str(user.id), user.language_code), key)
         try:
             await self.sender.deliver(message.chat.id, render([Text(text)], View()), thread_id=topic_of(message))
         except DeliveryError as exc:

@@ -88,6 +88,25 @@ def message_event(message: Message, bot_username: str | None) -> Event | None:
     return None
 
 
+def not_kept(message: Message, bot_username: str | None) -> str | None:
+    """The catalog key answering a message we cannot keep (a voice note, a video, a PDF), or None.
+
+    Only where the message is for the bot: in a private chat, or in a group as a reply to one of
+    the bot's messages (people share files with each other there; the bot stays quiet)."""
+    if message.chat.type != "private":
+        replied = message.reply_to_message
+        author = replied.from_user if replied is not None else None
+        if author is None or not author.is_bot or (bot_username and (author.username or "").lower() != bot_username.lower()):
+            return None
+    if message.voice is not None or message.audio is not None or message.video_note is not None:
+        return "telegram.voice_not_read"
+    if message.video is not None or message.animation is not None:
+        return "telegram.video_not_kept"
+    if message.document is not None:
+        return "telegram.file_not_kept"
+    return None
+
+
 def edited_event(message: Message) -> Event | None:
     """Only a moved live location matters among edits; edited text is not a new turn."""
     if message.location is None:

@@ -10,7 +10,7 @@ from conversations.inbound import ConversationKey
 from conversations.local import sign_in
 from core.models import AuditEntry, ChatIdentity, ContactRecord, Customer, Lead, Task, Visit
 from tests.integration.test_binding_dialog import new_code
-from tests.support.fake_telegram import USERNAME
+from tests.support.fake_telegram import BOT_USER, USERNAME
 from tests.support.telegram import Harness, TgUser, buttons_of
 from tests.support.world import SIP
 
@@ -256,3 +256,28 @@ async def test_a_file_that_is_not_a_picture_is_answered_not_ignored(tg):
     picture = pdf | {"file_name": "门头.jpg", "mime_type": "image/jpeg"}
     await rep.send(document=picture)  # a photo sent "as a file" is still a photo
     assert "can't keep files" not in rep.text
+
+
+async def test_a_voice_note_or_video_is_answered_with_what_to_send_instead(tg):
+    rep = await bound(tg, "rep", language_code="zh-hans")
+    voice = {"file_id": "AwACAgUAAxkBAAIBvoice", "file_unique_id": "AgADvo", "duration": 6, "mime_type": "audio/ogg", "file_size": 18022}
+    calls = await rep.send(voice=voice)
+    assert [c.method for c in calls] == ["sendMessage"]
+    assert rep.text.startswith("🎤 暂时听不了语音消息，请改发文字")
+    video = {"file_id": "BAACAgUAAxkBAAIBvideo", "file_unique_id": "AgADvi", "width": 720, "height": 1280, "duration": 9}
+    await rep.send(video=video)
+    assert rep.text.startswith("🎬 这里无法保存视频")
+    async with tg.container.sessionmaker() as s:
+        assert (await s.scalars(select(Visit))).first() is None  # nothing stored from either
+
+
+async def test_in_a_group_files_and_voice_notes_between_people_get_no_answer(tg):
+    rep = (await bound(tg, "rep")).in_group()
+    pdf = {"file_id": "BQACAgUAAxkBAAIBpdf", "file_unique_id": "AgADpdf", "file_name": "报价单.pdf", "mime_type": "application/pdf"}
+    assert await rep.send(document=pdf) == []
+    assert await rep.send(voice={"file_id": "AwACvoice", "file_unique_id": "AgADv", "duration": 3}) == []
+    people = {"message_id": 9, "from": {"id": 555, "is_bot": False, "first_name": "Li"}, "chat": rep.chat, "date": int(time.time()), "text": "见附件"}
+    assert await rep.send(document=pdf, reply_to_message=people) == []
+    ours = people | {"from": BOT_USER}
+    await rep.send(document=pdf, reply_to_message=ours)  # answering the bot's own message: it is for the bot
+    assert rep.text.startswith("📎 I can't keep files here")
