@@ -35,7 +35,7 @@ from bots.telegram.inbound import (
     not_kept,
     topic_of,
 )
-from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands
+from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands, card_mark
 from bots.telegram.limits import SendLimits
 from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
 from bots.telegram.sender import Sender
@@ -59,6 +59,12 @@ connections (its unit of work and the search index's reader), so this keeps the 
 from running dry; on SQLite, whose every transaction takes the single write lock, queueing here
 hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
+
+
+def shows_same_record(mark: str | None, replies: list[Reply]) -> bool:
+    """Whether the answer to a tap is the tapped card's own record, changed (see `card_mark`)."""
+    first = replies[0] if replies else None
+    return mark is not None and isinstance(first, Card) and first.ref is not None and card_mark(first.ref) == mark
 
 
 class TelegramAdapter:
@@ -217,7 +223,7 @@ class TelegramAdapter:
             await self._turn(message.chat, message.from_user, edited_event(message), event_update.update_id, topic_of(message))
 
     async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
-        event, message = action_event(query.data), query.message
+        (event, mark), message = action_event(query.data), query.message
         if event is None or message is None:
             await self.sender.answer(query.id)
             return
@@ -226,7 +232,7 @@ class TelegramAdapter:
         await self.sender.answer(query.id, notice)
         if notice is not None:
             await self.sender.strip_buttons(message.chat.id, message.message_id)
-        elif self._shows_same_record(message.chat.id, message.message_id, replies):
+        elif shows_same_record(mark, replies):
             # The tapped card's own record, changed (approved, saved): the card is edited in place,
             # so its old buttons disappear instead of lingering above a second copy.
             replies = page_buttons(replies, caps_of(message.chat))
@@ -237,10 +243,6 @@ class TelegramAdapter:
                 log.warning("reply to a Telegram chat not delivered: %s", exc)
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
-
-    def _shows_same_record(self, chat_id: int, message_id: int, replies: list[Reply]) -> bool:
-        ref = self.sender.card_ref(chat_id, message_id)
-        return ref is not None and bool(replies) and isinstance(replies[0], Card) and replies[0].ref == ref
 
     async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None) -> None:
         if event is not None:

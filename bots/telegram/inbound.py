@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bots.telegram.keyboards import keyboard_commands
+from bots.telegram.keyboards import keyboard_commands, unmark
 from conversations.inbound import (
     ActionEvent,
     Capabilities,
@@ -115,5 +115,9 @@ def edited_event(message: Message) -> Event | None:
     return _location(message.location, moved_at, update=True)
 
 
-def action_event(data: str | None) -> Event | None:
-    return ActionEvent(data) if data else None
+def action_event(data: str | None) -> tuple[Event | None, str | None]:
+    """A button tap → its event, and the mark of the record the tapped card shows (if a card)."""
+    if not data:
+        return None, None
+    token, mark = unmark(data)
+    return ActionEvent(token), mark

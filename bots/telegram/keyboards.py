@@ -6,6 +6,8 @@ commands, since a reply-keyboard tap reaches us as plain text.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -30,12 +32,35 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" or ord(ch) > 0xFFFF else 1 for ch in text)
 
 
-def button(action: Action) -> dict[str, Any]:
+CARD_MARK = "~"
+MARK_CHARS = 4
+
+
+def card_mark(ref: str) -> str:
+    """A 4-character digest of the record a card shows (Card.ref).
+
+    Each button of a card carries it after its token, so a tap says which record the tapped
+    card shows. Any worker, even after a restart, can then edit that card in place when the
+    answer is the same record changed. Telegram keeps no other data on a message."""
+    return base64.urlsafe_b64encode(hashlib.blake2s(ref.encode(), digest_size=3).digest()).decode()
+
+
+def unmark(data: str) -> tuple[str, str | None]:
+    """Callback data → (the action token, the tapped card's mark or None). A token never has the
+    mark character where the mark starts: it ends in '.' and a base64url signature."""
+    cut = len(data) - MARK_CHARS - 1
+    if cut > 0 and data[cut] == CARD_MARK:
+        return data[:cut], data[cut + 1 :]
+    return data, None
+
+
+def button(action: Action, mark: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"text": action.label}
     if action.token is not None:
         if len(action.token.encode()) > CALLBACK_BYTES:
             raise ValueError(f"callback data over {CALLBACK_BYTES} bytes: {action.token!r}")
-        out["callback_data"] = action.token
+        data = f"{action.token}{CARD_MARK}{mark}" if mark else action.token
+        out["callback_data"] = data if len(data.encode()) <= CALLBACK_BYTES else action.token
     else:
         out["url"] = action.url
     if action.style in STYLES:
@@ -43,12 +68,14 @@ def button(action: Action) -> dict[str, Any]:
     return out
 
 
-def inline_keyboard(actions: Sequence[Action]) -> dict[str, Any] | None:
-    """Two buttons a row when every label is short, else one a row (customer names are long)."""
+def inline_keyboard(actions: Sequence[Action], ref: str | None = None) -> dict[str, Any] | None:
+    """Two buttons a row when every label is short, else one a row (customer names are long);
+    `ref`: the record the card shows, marked on every button (see `card_mark`)."""
     if not actions:
         return None
     per_row = 2 if all(_width(a.label) <= SHORT_LABEL for a in actions) else 1
-    buttons = [button(a) for a in actions]
+    mark = card_mark(ref) if ref else None
+    buttons = [button(a, mark) for a in actions]
     return {"inline_keyboard": [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]}
 
 

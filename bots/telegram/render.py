@@ -54,8 +54,6 @@ class Outgoing:
     method: str
     params: dict[str, Any]
     upload: Upload | None = None
-    ref: str | None = field(default=None, compare=False)
-    """The record a card's last message shows (Card.ref), kept so that a tap on it can edit it."""
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +118,7 @@ def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
         elif isinstance(reply, Card) and _is_footnote(replies, i + 1, anchor):
             note = replies[i + 1]
             assert isinstance(note, Text)
-            out += messages([*card_runs(reply), Run("\n\n"), Run(note.text)], inline_keyboard(reply.actions), ref=reply.ref)
+            out += card_messages([*card_runs(reply), Run("\n\n"), Run(note.text)], reply)
             footnote = i + 1
         else:
             out += render_one(reply, view)
@@ -140,7 +138,7 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
         case Choices(prompt=prompt, options=options):
             return messages([Run(prompt or "…")], inline_keyboard(options))
         case Card():
-            return messages(card_runs(reply), inline_keyboard(reply.actions), ref=reply.ref)
+            return card_messages(card_runs(reply), reply)
         case Form():
             log.info("form %r shown as text on Telegram (no native forms)", reply.title)
             links = [reply.submit] if reply.submit.url else []
@@ -152,17 +150,26 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
     raise TypeError(f"not a reply: {reply!r}")
 
 
-def messages(runs: list[Run], markup: dict[str, Any] | None = None, *, ref: str | None = None) -> list[Outgoing]:
+def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outgoing]:
     """sendMessage calls for one piece of text; the keyboard goes with the last part."""
-    chunks = split(runs)
-    if not chunks:
-        chunks = [[Run("…")]]
+    return _sends(split(runs) or [[Run("…")]], markup)
+
+
+def card_messages(runs: list[Run], card: Card) -> list[Outgoing]:
+    """A card's message, its buttons marked with the record it shows, so that a tap answered by the
+    same record edits it in place; a card split over several messages is not edited whole, so its
+    buttons carry no mark."""
+    chunks = split(runs) or [[Run("…")]]
+    return _sends(chunks, inline_keyboard(card.actions, card.ref if len(chunks) == 1 else None))
+
+
+def _sends(chunks: list[list[Run]], markup: dict[str, Any] | None) -> list[Outgoing]:
     out = []
     for n, chunk in enumerate(chunks, 1):
         params: dict[str, Any] = {"text": to_html(chunk), "parse_mode": "HTML", "link_preview_options": NO_PREVIEW}
         if markup is not None and n == len(chunks):
             params["reply_markup"] = markup
-        out.append(Outgoing("sendMessage", params, ref=ref if len(chunks) == 1 else None))  # a split card is not edited whole
+        out.append(Outgoing("sendMessage", params))
     return out
 
 
@@ -227,19 +234,20 @@ def render_edit(replies: Sequence[Reply], view: View) -> tuple[Outgoing, list[Ou
     first = replies[0] if replies else None
     runs: list[Run] | None = None
     actions: Sequence[Action] = ()
+    ref: str | None = None
     match first:
         case Text(text=text):
             runs = [Run(text)]
         case Choices(prompt=prompt, options=options):
             runs, actions = [Run(prompt or "…")], options
         case Card():
-            runs, actions = card_runs(first), first.actions
+            runs, actions, ref = card_runs(first), first.actions, first.ref
     if runs is None:
         return Outgoing("editMessageReplyMarkup", {}), render(replies, view)
     chunks = split(runs, MESSAGE_LIMIT - 1)
     text = to_html(chunks[0]) + ("…" if len(chunks) > 1 else "") if chunks else "…"
     params: dict[str, Any] = {"text": text, "parse_mode": "HTML", "link_preview_options": NO_PREVIEW}
-    markup = inline_keyboard(actions)
+    markup = inline_keyboard(actions, ref if len(chunks) <= 1 else None)
     if markup is not None:
         params["reply_markup"] = markup
     return Outgoing("editMessageText", params), render(replies[1:], view)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,23 +47,9 @@ def chat_ref(chat_id: int | str) -> int | str:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-CARDS_REMEMBERED = 20_000
-
-
 class Sender:
     def __init__(self, bot: Bot, limits: SendLimits) -> None:
         self.bot, self.limits = bot, limits
-        self._cards: OrderedDict[tuple[int | str, int], str] = OrderedDict()
-        """(chat, message id) → the record its card shows, newest last; this worker's sends only."""
-
-    def card_ref(self, chat_id: int | str, message_id: int) -> str | None:
-        """The record shown by a card this worker sent (None: not a card, or sent elsewhere/earlier)."""
-        return self._cards.get((chat_ref(chat_id), message_id))
-
-    def _remember(self, chat_id: int | str, message_id: int, ref: str) -> None:
-        self._cards[(chat_ref(chat_id), message_id)] = ref
-        if len(self._cards) > CARDS_REMEMBERED:
-            self._cards.popitem(last=False)
 
     def method(self, chat_id: int | str, item: Outgoing, message_id: int | None = None) -> TelegramMethod[Any]:
         params: dict[str, Any] = {**item.params, "chat_id": chat_ref(chat_id)}
@@ -91,12 +76,10 @@ class Sender:
         ids: list[str] = []
         for item in items:
             if thread_id is not None:
-                item = Outgoing(item.method, {**item.params, "message_thread_id": thread_id}, item.upload, item.ref)
+                item = Outgoing(item.method, {**item.params, "message_thread_id": thread_id}, item.upload)
             result = await self.call(chat_id, item)
             if isinstance(result, Message):
                 ids.append(str(result.message_id))
-                if item.ref is not None:
-                    self._remember(chat_id, result.message_id, item.ref)
         return ids
 
     async def edit(self, chat_id: int | str, message_id: int, item: Outgoing) -> bool:

@@ -15,10 +15,13 @@ from typing import Any
 
 import pytest
 
+from bots.telegram.inbound import action_event
+from bots.telegram.keyboards import card_mark
 from bots.telegram.markup import MESSAGE_LIMIT, Run, split, to_html, utf16_len
 from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
 from conversations.flows.menu import menu_labels
 from conversations.i18n import translate
+from conversations.inbound import ActionEvent
 from conversations.messages import (
     Action,
     AskLocation,
@@ -208,3 +211,28 @@ def test_only_the_engines_expired_answer_becomes_a_toast() -> None:
     assert expired_notice([Text("此按钮已失效，请从菜单重新开始（/help）。")])
     assert expired_notice([Text("Saved.")]) is None
     assert expired_notice([Text("This button has expired. Start again from the menu (/help)."), Text("more")]) is None
+
+
+def _data(calls: list[Outgoing]) -> list[str]:
+    return [b["callback_data"] for c in calls for row in c.params.get("reply_markup", {}).get("inline_keyboard", []) for b in row if "callback_data" in b]
+
+
+def test_a_cards_buttons_carry_its_records_mark_and_a_tap_gives_back_the_token() -> None:
+    token = "ci.-.out1.gZM0kM"
+    card = Card("✅ Checked in: 苏州恒力", (Field("Distance", "100 m"),), (Action("Check out", token=token),), ref="visit:12")
+    (data,) = _data(render([card], PRIVATE_EN))
+    assert data == f"{token}~{card_mark('visit:12')}" and len(card_mark("visit:12")) == 4
+    assert action_event(data) == (ActionEvent(token), card_mark("visit:12"))
+    assert action_event(token) == (ActionEvent(token), None)  # a button from before marks, or not on a card
+    assert card_mark("visit:13") != card_mark("visit:12")
+    assert _data(render([Choices("Pick", (Action("苏州恒力", token=token),))], PRIVATE_EN)) == [token]  # a picker shows no record
+    assert _data([render_edit([card], PRIVATE_EN)[0]]) == [data]  # an edited card keeps it, for the next tap
+
+
+def test_a_mark_that_does_not_fit_64_bytes_or_a_split_card_is_left_off() -> None:
+    long_token = "qt.-." + "a" * 50 + ".abcdef"
+    card = Card("Quote", (), (Action("Approve", token=long_token),), ref="quote:7")
+    assert _data(render([card], PRIVATE_EN)) == [long_token]
+    fields = tuple(Field(f"Visit {n}", "客户关注能耗 & 交期 " * 20) for n in range(60))
+    split_card = Card("Customer 360", fields, (Action("Check in here", token="ci.-.at1.abcdef"),), ref="customer:1")
+    assert _data(render([split_card], PRIVATE_EN)) == ["ci.-.at1.abcdef"]  # its last part alone is not the card

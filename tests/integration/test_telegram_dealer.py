@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from bootstrap import build
 from core.models import StockLine, StockReport
 from core.rebate_math import quarter_of
 from tests.integration.test_dealer_rebates import TIERS, sell, today
 from tests.integration.test_telegram_flows import bound
 from tests.support.dealers import add_policy, make_channel
+from tests.support.telegram import TgUser, running, telegram_settings
 
 pytest_plugins = ("tests.support.telegram_fixtures",)
 
@@ -54,3 +56,19 @@ async def test_a_dealer_reports_stock_and_reads_target_and_rebate(tg, world):
 
     await dealer.say("/rebate")
     assert "CN¥800,000.00" in dealer.text
+
+
+async def test_a_tap_reaching_another_worker_still_edits_the_card_in_place(tg, world):
+    """Several workers behind one webhook URL (or one restarted): the card sent by one is tapped on
+    another, which never saw it sent, and still replaces the card instead of sending a second one."""
+    await make_channel(tg.container.sessionmaker, world)
+    dealer = await bound(tg, "dealer", user_id=555)
+    (card_call,) = await dealer.say("库存：X100 十二台")
+    other = await build(telegram_settings(tg.fake.url), migrate=False, db=tg.container.db)
+    async for worker in running(other, tg.fake):
+        on_other = TgUser(worker, dealer.user)
+        calls = await on_other.tap("Confirm", [card_call])
+        (edit,) = [c for c in calls if c.method == "editMessageText"]
+        assert int(edit.params["message_id"]) == card_call.result["message_id"] and "reply_markup" not in edit.params
+        assert not [c for c in calls if c.method == "sendMessage" and "📦 Stock report" in c.params["text"]]  # no second card
+        assert "Stock report saved: 1 product" in on_other.text
