@@ -2,8 +2,9 @@
 
 Webhook mode (with a public URL) or long polling (without); the same dispatcher serves both,
 and every turn carries its update_id so that the engine handles a redelivery once. A webhook request is acknowledged
-as soon as the update is parsed; the turn runs in a task (at most MAX_IN_FLIGHT at once, then
-the webhook waits, which slows Telegram down instead of piling up work).
+once its turn is committed, or after ACK_WITHIN_S if that takes longer; the turn runs in a task
+(at most MAX_IN_FLIGHT at once, then the webhook waits, which slows Telegram down instead of
+piling up work).
 """
 
 from __future__ import annotations
@@ -59,6 +60,20 @@ connections (its unit of work and the search index's reader), so this keeps the 
 from running dry; on SQLite, whose every transaction takes the single write lock, queueing here
 hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
+ACK_WITHIN_S = 0.025
+"""How long a webhook answer waits for its turn to be committed. A turn takes a few milliseconds,
+so a server that is not saturated answers after the commit. A saturated one still answers in
+time (each open answer holds one of Telegram's max_connections) and the turn goes on in the
+background."""
+
+
+Committed = asyncio.Future[None] | None
+"""Resolved once the update's turn is committed; the webhook answer waits for it (polling: None)."""
+
+
+def _settle(committed: Committed) -> None:
+    if committed is not None and not committed.done():
+        committed.set_result(None)
 
 
 def shows_same_record(mark: str | None, replies: list[Reply]) -> bool:
@@ -187,21 +202,30 @@ class TelegramAdapter:
 
     # -- webhook updates ------------------------------------------------------
     async def schedule(self, update: Update) -> None:
-        """Handle an update in the background; waits when MAX_IN_FLIGHT are already running."""
+        """Handle an update in the background; waits when MAX_IN_FLIGHT are already running.
+
+        Returns once the turn is committed, or after ACK_WITHIN_S: a webhook answered only after
+        the commit leaves no window in which a crash loses an acknowledged update (Telegram
+        redelivers what was not answered, and the engine drops what it already did)."""
         await self._slots.acquire()
-        task = asyncio.create_task(self._feed(update), name=f"telegram-update-{update.update_id}")
+        committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._feed(update, committed), name=f"telegram-update-{update.update_id}")
         self._tasks.add(task)
         task.add_done_callback(self._finished)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(committed), ACK_WITHIN_S)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._slots.release()
 
-    async def _feed(self, update: Update) -> None:
+    async def _feed(self, update: Update, committed: asyncio.Future[None] | None = None) -> None:
         try:
-            await self.dp.feed_update(self.bot, update)
+            await self.dp.feed_update(self.bot, update, committed=committed)
         except Exception:  # one bad update must not stop the others; the user sees no trace
             log.exception("Telegram update %s failed", update.update_id)
+        finally:
+            _settle(committed)
 
     async def drain(self, *, loops: bool = False) -> None:
         """Wait for the updates being handled (tests, shutdown); with `loops`, for the background loops too."""
@@ -209,25 +233,26 @@ class TelegramAdapter:
             await asyncio.gather(*busy, return_exceptions=True)
 
     # -- handlers -------------------------------------------------------------
-    async def _on_message(self, message: Message, event_update: Update) -> None:
+    async def _on_message(self, message: Message, event_update: Update, committed: Committed = None) -> None:
         if message.from_user is not None:
             event = message_event(message, self.username)
             unkept = not_kept(message, self.username) if event is None else None
             if unkept is not None:
+                _settle(committed)
                 await self._not_kept(message, message.from_user, unkept)
                 return
-            await self._turn(message.chat, message.from_user, event, event_update.update_id, topic_of(message))
+            await self._turn(message.chat, message.from_user, event, event_update.update_id, topic_of(message), committed)
 
-    async def _on_edited(self, message: Message, event_update: Update) -> None:
+    async def _on_edited(self, message: Message, event_update: Update, committed: Committed = None) -> None:
         if message.from_user is not None:
-            await self._turn(message.chat, message.from_user, edited_event(message), event_update.update_id, topic_of(message))
+            await self._turn(message.chat, message.from_user, edited_event(message), event_update.update_id, topic_of(message), committed)
 
-    async def _on_callback(self, query: CallbackQuery, event_update: Update) -> None:
+    async def _on_callback(self, query: CallbackQuery, event_update: Update, committed: Committed = None) -> None:
         (event, mark), message = action_event(query.data), query.message
         if event is None or message is None:
             await self.sender.answer(query.id)
             return
-        replies = await self._handle(message.chat, query.from_user, event, event_update.update_id)
+        replies = await self._handle(message.chat, query.from_user, event, event_update.update_id, committed)
         notice = expired_notice(replies)
         await self.sender.answer(query.id, notice)
         if notice is not None:
@@ -244,17 +269,20 @@ class TelegramAdapter:
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
 
-    async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None) -> None:
+    async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None, committed: Committed = None) -> None:
         if event is not None:
-            await self._reply(chat, user, await self._handle(chat, user, event, update_id), topic)
+            await self._reply(chat, user, await self._handle(chat, user, event, update_id, committed), topic)
 
-    async def _handle(self, chat: Chat, user: User, event: Event, update_id: int) -> list[Reply]:
+    async def _handle(self, chat: Chat, user: User, event: Event, update_id: int, committed: Committed = None) -> list[Reply]:
         turn = Turn(
             key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code,
             event_id=(self.source, str(update_id)),
         )
-        async with self._db_turns:
-            return await self.engine.handle(turn)
+        try:
+            async with self._db_turns:
+                return await self.engine.handle(turn)
+        finally:
+            _settle(committed)  # the webhook may answer now: the turn is stored (or failed and rolled back)
 
     async def _reply(self, chat: Chat, user: User, replies: list[Reply], topic: int | None = None) -> None:
         if not replies:

@@ -1,6 +1,7 @@
 """POST /telegram/webhook: check the secret, parse the Update, acknowledge, work in the background.
 
-Telegram waits up to 60 s and redelivers on errors, so the route only verifies and parses;
+Telegram waits up to 60 s and redelivers on errors, so the route only verifies and parses, then
+waits a few milliseconds at most for the turn's commit (see `TelegramAdapter.schedule`);
 anything it cannot use is answered 200 (ignored) or 4xx with the reason, never 5xx.
 """
 

@@ -12,6 +12,7 @@ from conversations.inbound import ConversationKey
 from conversations.local import sign_in
 from conversations.messages import Action, Card, Field, Media, Text
 from core.models import ProcessedEvent
+from core.services.inbound_dedupe import first_time
 from tests.support.fake_telegram import BOT_ID, USERNAME
 from tests.support.telegram import SECRET, message, private_chat, running, telegram_settings, tg_user, update
 
@@ -118,6 +119,28 @@ async def test_the_webhook_answers_before_a_slow_reply_is_sent(tg):
     answered = time.perf_counter() - started
     assert response.status_code == 200 and answered < 0.5
     await tg.adapter.drain()
+    assert tg.fake.methods()[-2:] == ["sendMessage", "sendMessage"]
+
+
+async def test_the_webhook_answers_once_the_turn_is_stored(tg):
+    """Answered after the commit, a crash can no longer lose an acknowledged update: Telegram
+    redelivers anything it got no answer for."""
+    response = await tg.post(hello())
+    assert response.status_code == 200
+    assert await processed(tg) == 1  # no drain: the answer itself waited for the commit
+    await tg.adapter.drain()
+
+
+async def test_a_turn_waiting_for_the_database_does_not_hold_the_webhook(tg):
+    body = hello()
+    async with tg.container.sessionmaker() as busy:  # another worker's open transaction, same update
+        assert await first_time(busy, source=f"telegram:{BOT_ID}", event_id=str(body["update_id"]))
+        response = await asyncio.wait_for(tg.post(body), timeout=10)
+        assert response.status_code == 200  # answered while the turn still waits
+        assert "sendMessage" not in tg.fake.methods()
+        await busy.rollback()  # that worker failed: this delivery does the work
+    await tg.adapter.drain()
+    assert await processed(tg) == 1
     assert tg.fake.methods()[-2:] == ["sendMessage", "sendMessage"]
 
 
