@@ -60,7 +60,7 @@ connections (its unit of work and the search index's reader), so this keeps the 
 from running dry; on SQLite, whose every transaction takes the single write lock, queueing here
 hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
-ACK_WITHIN_S = 0.025
+ACK_WITHIN_S = 0.01
 """How long a webhook answer waits for its turn to be committed. A turn takes a few milliseconds,
 so a server that is not saturated answers after the commit. A saturated one still answers in
 time (each open answer holds one of Telegram's max_connections) and the turn goes on in the
