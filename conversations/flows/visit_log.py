@@ -7,11 +7,12 @@ from conversations.flow import Flow
 from conversations.flows.next_contact import next_contact_field, to_moment
 from conversations.forms import check_form
 from conversations.inbound import Event, FormEvent, TextEvent
-from conversations.messages import Form, FormField, Reply, Text
+from conversations.messages import Choices, Form, FormField, Reply, Text
 from conversations.pickers import customer_choices, find_customers
 from core.models import ContactKind, Customer, Role
 from core.services.contact_log import log_contact
 from core.services.customers import readable
+from core.services.visits import open_visit
 
 KINDS = (ContactKind.VISIT, ContactKind.CALL, ContactKind.MESSAGE, ContactKind.OTHER)
 
@@ -25,7 +26,17 @@ class VisitLogFlow(Flow):
         ctx.begin(self.code, "customer")
         if args:
             return await self._search(ctx, args)
-        return [Text(ctx.t("visitlog.ask_customer"))]
+        offer = await self._open_visit_offer(ctx)
+        return [offer or Text(ctx.t("visitlog.ask_customer"))]
+
+    async def _open_visit_offer(self, ctx: Ctx) -> Choices | None:
+        """Checked in somewhere: that visit is the one to write up (checking out records it)."""
+        here = await open_visit(ctx.session, ctx.me.user.id, ctx.turn.received_at)
+        if here is None:
+            return None
+        customer = await ctx.session.get_one(Customer, here.customer_id)
+        out = ctx.button(ctx.t("visitlog.check_out_open"), "ci", f"out{here.id}", stateless=True, style="primary")
+        return Choices(ctx.t("visitlog.ask_customer_open", name=customer.name, time=ctx.fmt.datetime(here.checked_in_at)), (out,))
 
     async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
         step = ctx.dialog.step if ctx.dialog else None
@@ -46,7 +57,9 @@ class VisitLogFlow(Flow):
 
     async def _search(self, ctx: Ctx, query: str) -> list[Reply]:
         hits = await find_customers(ctx, query)
-        return customer_choices(ctx, query, hits, flow=self.code, prefix="p")
+        replies = customer_choices(ctx, query, hits, flow=self.code, prefix="p")
+        offer = await self._open_visit_offer(ctx) if not hits else None
+        return [*replies, offer] if offer else replies
 
     async def _form(self, ctx: Ctx, customer: Customer, errors: tuple[tuple[str, str], ...] = ()) -> Form:
         kinds = tuple((k.value, ctx.t(f"contact_kind.{k.value}")) for k in KINDS)

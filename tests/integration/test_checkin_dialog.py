@@ -59,3 +59,23 @@ async def test_doubtful_check_ins_are_shown_to_the_manager_not_hidden(container,
     assert "Zhang Wei" not in other.text and "No check-ins" in other.text
     await rep.say("/checkins")
     assert "do not have permission" in rep.text
+
+
+async def test_logging_a_visit_while_checked_in_offers_to_write_up_that_visit(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.say("/visit")
+    assert rep.text.startswith("Which customer?")  # nothing open: the usual question
+    await rep.say("/cancel")
+    await rep.locate(SIP[0] + 0.0009, SIP[1], accuracy=12)
+    await rep.tap("苏州恒力")
+    await rep.say("/visit")
+    assert "You are checked in at 苏州恒力机械有限公司" in rep.text
+    await rep.say("和采购沟通了新产线的泵需求")  # the write-up typed right away: no customer is called that
+    assert "No customer found" in rep.text and "checked in at 苏州恒力机械有限公司" in rep.text
+    await rep.tap("Check out and log this visit")
+    await rep.submit(summary="和采购沟通了新产线的泵需求", next_step="", next_contact="")
+    assert "Checked out" in rep.text
+    async with container.sessionmaker() as s:
+        visit = (await s.scalars(select(Visit))).one()
+        record = (await s.scalars(select(ContactRecord))).one()
+        assert visit.checked_out_at is not None and record.visit_id == visit.id and record.summary == "和采购沟通了新产线的泵需求"
