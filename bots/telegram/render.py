@@ -16,6 +16,7 @@ from typing import Any
 
 from bots.telegram.keyboards import inline_keyboard, main_keyboard
 from bots.telegram.markup import CAPTION_LIMIT, MESSAGE_LIMIT, Run, split, to_html, utf16_len
+from conversations.flows.menu import MENUS
 from conversations.i18n import LOCALES, translate
 from conversations.messages import Action, AskLocation, Card, Choices, Form, Media, Reply, Text
 
@@ -62,6 +63,20 @@ def _menu_prompts() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def _menu_item_labels() -> frozenset[str]:
+    return frozenset(translate(loc, f"menu.{cmd}") for loc in LOCALES for items in MENUS.values() for cmd in items)
+
+
+def _is_main_menu(reply: Reply) -> bool:
+    """The main menu: its prompt, and nothing but main-menu actions (another list may ask "What
+    would you like to do?" too; taking it for the menu would rebuild the keyboard from its buttons)."""
+    return (
+        isinstance(reply, Choices) and reply.prompt in _menu_prompts() and bool(reply.options)
+        and all(o.label in _menu_item_labels() for o in reply.options)
+    )
+
+
+@lru_cache(maxsize=1)
 def _language_switched() -> dict[str, str]:
     return {translate(loc, "lang.done"): loc for loc in LOCALES}
 
@@ -92,7 +107,7 @@ def keyboard_anchor(replies: Sequence[Reply]) -> Anchor | None:
     """Where the main keyboard is (re)sent, or None: with the main menu and after a language
     switch, the moments its labels appear or change. The menu's own buttons sit on the message
     after that Text."""
-    menu = next((r for r in replies if isinstance(r, Choices) and r.prompt in _menu_prompts()), None)
+    menu = next((r for r in replies if isinstance(r, Choices) and _is_main_menu(r)), None)
     offered = tuple(o.label for o in menu.options) if menu else ()
     last_text: int | None = None
     for i, reply in enumerate(replies):

@@ -40,7 +40,7 @@ class TeamCheckInsFlow(Flow):
         header = ctx.t("team.header", period=ctx.t(f"agenda.{period}"), count=len(rows))
         if not rows:
             return [Choices(header + "\n" + ctx.t("team.none"), buttons)]
-        return [Text(header + "\n" + "\n".join(self._line(ctx, r) for r in rows)), Choices(ctx.t("menu.prompt"), buttons)]
+        return [Text(header + "\n" + "\n".join(self._line(ctx, r) for r in rows)), Choices(ctx.t("team.more"), buttons)]
 
     def _line(self, ctx: Ctx, row: TeamVisit) -> str:
         v = row.visit

@@ -236,3 +236,10 @@ def test_a_mark_that_does_not_fit_64_bytes_or_a_split_card_is_left_off() -> None
     fields = tuple(Field(f"Visit {n}", "客户关注能耗 & 交期 " * 20) for n in range(60))
     split_card = Card("Customer 360", fields, (Action("Check in here", token="ci.-.at1.abcdef"),), ref="customer:1")
     assert _data(render([split_card], PRIVATE_EN)) == ["ci.-.at1.abcdef"]  # its last part alone is not the card
+
+
+def test_only_the_main_menu_brings_the_main_keyboard_not_any_list_asking_the_same() -> None:
+    listed = [Text("Team check-ins, today: 7"), Choices(translate("en", "menu.prompt"), (Action("This week", token="tc.-.week.abcdef"),))]
+    assert not any("keyboard" in c.params.get("reply_markup", {}) for c in render(listed, PRIVATE_EN))
+    calls = render([Text("Hello"), menu("manager")], PRIVATE_EN)
+    assert calls[0].params["reply_markup"]["keyboard"][1] == [{"text": "✅ Approvals"}, {"text": "➕ New lead"}]

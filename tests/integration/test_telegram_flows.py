@@ -72,6 +72,13 @@ async def test_the_main_keyboard_holds_each_roles_everyday_actions(tg, world):
     await manager.say("/checkin")  # asking for the location keeps the manager's keyboard
     assert keyboard_of(manager.last)[1] == [{"text": "✅ 待审批"}, {"text": "➕ 新线索"}]
 
+    rep = await bound(tg, "rep", 444)
+    await rep.locate(SIP[0] + 0.0009, SIP[1])
+    await rep.tap("苏州恒力")
+    await manager.say("/team")  # a list asking what next is not the menu: the keyboard stays the manager's
+    assert "团队签到（今天）：1 条" in manager.text and "苏州恒力机械有限公司" in manager.text
+    assert not [c for c in manager.last if "keyboard" in (c.params.get("reply_markup") or {})]
+
     dealer = await bound(tg, "dealer", 333)
     await dealer.say("/menu")
     keyboard = keyboard_of(dealer.last)
