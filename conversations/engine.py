@@ -43,6 +43,7 @@ class Engine:
         self.flows = {f.code: f for f in flows}
         self.commands = {c.lower(): f for f in flows for c in f.commands}
         self.free_text = [f for f in flows if f.free_text_roles]
+        self.location_flows = [f for f in flows if f.location_roles]
         self.bind_flow, self.menu_flow, self.checkin_flow = bind_flow, menu_flow, checkin_flow
 
     async def handle(self, turn: Turn) -> list[Reply]:
@@ -208,10 +209,15 @@ class Engine:
                 return taken
             return [Text(ctx.t("dialog.not_understood")), *await self.menu_flow.start(ctx, "")]
         if isinstance(event, LocationEvent | MediaEvent):
-            # Sharing a location or a photo with nothing open means "I am at a customer".
-            if not self._allowed(ctx, self.checkin_flow):
-                return [Text(ctx.t("error.permission"))]
-            return await self.checkin_flow.on_event(ctx, event)
+            # Sharing a location or a photo with nothing open means "I am at a customer"
+            # (an engineer's location: "I am here", for dispatch or to arrive at a ticket).
+            if self._allowed(ctx, self.checkin_flow):
+                return await self.checkin_flow.on_event(ctx, event)
+            role = ctx.user.role if ctx.user else None
+            taker = next((f for f in self.location_flows if role in f.location_roles), None)
+            if isinstance(event, LocationEvent) and taker is not None:
+                return await taker.on_location(ctx, event)
+            return [Text(ctx.t("checkin.not_for_role"))]
         return [Text(ctx.t("error.form_expired"))]
 
     async def _free_text(self, ctx: Ctx, text: str) -> list[Reply] | None:

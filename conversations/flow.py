@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from conversations.context import Ctx
-from conversations.inbound import Event
+from conversations.inbound import Event, LocationEvent
 from conversations.messages import Reply
 from core.models import Role
 
@@ -20,6 +20,8 @@ class Flow:
     needs_user: ClassVar[bool] = True
     free_text_roles: ClassVar[frozenset[Role]] = frozenset()
     """Roles whose plain messages (no dialog open, no command word) this flow is offered first."""
+    location_roles: ClassVar[frozenset[Role]] = frozenset()
+    """Roles (who do not check in) whose location, shared with no dialog open, this flow answers."""
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         """Flows reached only through buttons keep this: a command for them is unknown."""
@@ -38,6 +40,10 @@ class Flow:
         """A plain message from one of `free_text_roles`; None: not for this flow (the next one,
         or "not understood", answers it)."""
         return None
+
+    async def on_location(self, ctx: Ctx, event: LocationEvent) -> list[Reply]:
+        """A location shared with no dialog open by one of `location_roles`."""
+        return self.unexpected(ctx)
 
     def unexpected(self, ctx: Ctx) -> list[Reply]:
         from conversations.messages import Text

@@ -103,8 +103,10 @@ async def test_roles_without_field_work_cannot_check_in(container, world, chat_a
     finance = await chat_as("finance")
     await finance.say("/checkin")
     assert "do not have permission" in finance.text
-    await finance.locate(*SIP)
-    assert "do not have permission" in finance.text
+    await finance.locate(*SIP)  # a shared location says why nothing happened
+    assert "check-ins are for customer visits" in finance.text and "nothing was recorded" in finance.text
+    async with container.sessionmaker() as s:
+        assert (await s.scalars(select(Visit))).first() is None
 
 
 async def test_customer_without_gps_cannot_be_checked_in(container, world, chat_as):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bootstrap import create_app
 from conversations.messages import Action, Choices, Media
 from core.models import (
+    EngineerProfile,
     PartStock,
     ServiceRating,
     Ticket,
@@ -125,3 +126,28 @@ async def test_waiting_for_parts_reserves_central_stock_and_orders_the_rest(cont
     async with container.sessionmaker() as s:
         central = await s.scalar(select(PartStock).where(PartStock.warehouse_id == service.warehouses["central"].id, PartStock.part_id == service.parts["SEAL-X100"].id))
         assert (central.quantity, central.reserved) == (1, 1)
+
+
+async def test_a_location_shared_with_nothing_open_arrives_at_the_picked_ticket(container, world, service, chat_as):
+    engineer = await chat_as("engineer")
+    await engineer.locate(SIP[0] + 0.0005, SIP[1], accuracy=10)  # no accepted ticket yet: only noted for dispatch
+    assert "Position noted" in engineer.text and "no accepted ticket" in engineer.text
+    async with container.sessionmaker() as s:
+        profile = await s.get(EngineerProfile, world.uid("engineer"))
+        assert (round(profile.last_lat, 4), round(profile.last_lon, 4)) == (round(SIP[0] + 0.0005, 4), round(SIP[1], 4))
+
+    number = await manager_creates_ticket(chat_as)
+    await engineer.say("/tickets")
+    await engineer.tap(number)
+    await engineer.tap("Accept")
+    await engineer.locate(SIP[0] + 0.0005, SIP[1], accuracy=10)
+    assert "Which ticket's site have you arrived at?" in engineer.text
+    await engineer.tap(number)  # the button: "📍 FW-… 苏州恒力机械有限公司 · 56 m"
+    assert "inside the geofence" in engineer.text
+    async with container.sessionmaker() as s:
+        ticket = (await s.scalars(select(Ticket))).one()
+        assert ticket.status == TicketStatus.ON_SITE and ticket.arrival_inside and 50 < ticket.arrival_distance_m < 60
+
+    dealer = await chat_as("dealer")
+    await dealer.locate(SIP[0], SIP[1])
+    assert "check-ins are for customer visits" in dealer.text  # not "no permission"
