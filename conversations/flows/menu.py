@@ -20,6 +20,10 @@ MENUS: dict[Role, tuple[str, ...]] = {
 }
 
 
+HELP_BY_ROLE = {Role.ENGINEER: "help.text_engineer", Role.DEALER: "help.text_dealer", Role.FINANCE: "help.text_office"}
+"""The greeting names what the role does most (sellers: look up, check in; the others do not check in)."""
+
+
 def menu_labels(role: Role | None, locale: str) -> tuple[str, ...]:
     """The labels of a role's main menu (a front end builds its own shortcuts from them)."""
     return tuple(translate(locale, f"menu.{cmd}") for cmd in MENUS.get(role, SELLER_MENU)) if role else ()
@@ -40,7 +44,7 @@ class MenuFlow(Flow):
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         assert ctx.user is not None
         name = ctx.user.display_name(ctx.locale)
-        return [Text(ctx.t("help.text", name=name)), main_menu(ctx)]
+        return [Text(ctx.t(HELP_BY_ROLE.get(ctx.user.role, "help.text"), name=name)), main_menu(ctx)]
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg == "cancel":

@@ -61,6 +61,7 @@ def keyboard_of(calls) -> list[list[dict[str, object]]]:  # type: ignore[no-unty
 async def test_the_main_keyboard_holds_each_roles_everyday_actions(tg, world):
     manager = await bound(tg, "manager", 222, language_code="zh-hans")
     await manager.say("/start")
+    assert "发送位置即可签到" in manager.text
     assert keyboard_of(manager.last) == [
         [{"text": "📍 签到 / 发送位置", "request_location": True}],
         [{"text": "✅ 待审批"}, {"text": "➕ 新线索"}],
@@ -84,6 +85,11 @@ async def test_the_main_keyboard_holds_each_roles_everyday_actions(tg, world):
     keyboard = keyboard_of(dealer.last)
     assert keyboard[0] == [{"text": "📦 Report stock"}, {"text": "➕ New lead"}]
     assert not any(b.get("request_location") for row in keyboard for b in row)  # dealers do not check in
+    assert "Report stock in one plain message" in dealer.text and "check in" not in dealer.text  # nor are told to
+
+    engineer = await bound(tg, "engineer", 555)
+    await engineer.say("/start")
+    assert "/tickets lists your tickets, nearest first; send your location to record arriving on site" in engineer.text
 
     await dealer.say("/lang zh-CN")  # the keyboard follows the language, still a dealer's
     assert keyboard_of(dealer.last)[0] == [{"text": "📦 上报库存"}, {"text": "➕ 新线索"}]
