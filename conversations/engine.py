@@ -92,6 +92,8 @@ class Engine:
 
     async def _route(self, ctx: Ctx) -> list[Reply]:
         event = ctx.turn.event
+        if not ctx.turn.addressed and ctx.dialog is None and not isinstance(event, ActionEvent | CommandEvent):
+            return []  # people talking in a group, not to the bot: no "not understood", no binding prompt
         if isinstance(event, TextEvent):
             problem = self._check_text(ctx, event.text)
             if problem:

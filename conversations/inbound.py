@@ -102,3 +102,7 @@ class Turn:
     event_id: tuple[str, str] | None = None
     """(source, id) of the platform event, e.g. ('telegram:<bot>', update_id): a redelivery is
     dropped by the engine, in the same transaction as the first delivery's effects."""
+    addressed: bool = True
+    """Meant for the bot: False for a group message that neither commands, mentions nor answers
+    it (a bot that reads every group message sees people talking among themselves); such a
+    message is taken only by the sender's open dialog, and otherwise ignored."""

@@ -29,6 +29,7 @@ from bots.telegram.dedupe import forget_old, source_of
 from bots.telegram.inbound import (
     PRIVATE_CAPS,
     action_event,
+    addressed,
     caps_of,
     edited_event,
     key_of,
@@ -241,7 +242,10 @@ class TelegramAdapter:
                 _settle(committed)
                 await self._not_kept(message, message.from_user, unkept)
                 return
-            await self._turn(message.chat, message.from_user, event, event_update.update_id, topic_of(message), committed)
+            await self._turn(
+                message.chat, message.from_user, event, event_update.update_id, topic_of(message), committed,
+                addressed=addressed(message, self.username),
+            )
 
     async def _on_edited(self, message: Message, event_update: Update, committed: Committed = None) -> None:
         if message.from_user is not None:
@@ -269,14 +273,19 @@ class TelegramAdapter:
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
 
-    async def _turn(self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None, committed: Committed = None) -> None:
+    async def _turn(
+        self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None, committed: Committed = None,
+        *, addressed: bool = True,
+    ) -> None:
         if event is not None:
-            await self._reply(chat, user, await self._handle(chat, user, event, update_id, committed), topic)
+            await self._reply(chat, user, await self._handle(chat, user, event, update_id, committed, addressed=addressed), topic)
 
-    async def _handle(self, chat: Chat, user: User, event: Event, update_id: int, committed: Committed = None) -> list[Reply]:
+    async def _handle(
+        self, chat: Chat, user: User, event: Event, update_id: int, committed: Committed = None, *, addressed: bool = True,
+    ) -> list[Reply]:
         turn = Turn(
             key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code,
-            event_id=(self.source, str(update_id)),
+            event_id=(self.source, str(update_id)), addressed=addressed,
         )
         try:
             async with self._db_turns:

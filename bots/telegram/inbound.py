@@ -84,20 +84,41 @@ def message_event(message: Message, bot_username: str | None) -> Event | None:
     if document is not None and (document.mime_type or "").startswith("image/"):
         return MediaEvent("image", f"tg:{document.file_id}", message.caption)
     if message.text:
-        return text_event(message.text, bot_username)
+        text = message.text if message.chat.type == "private" else without_mention(message.text, bot_username)
+        return text_event(text, bot_username)
     return None
+
+
+def addressed(message: Message, bot_username: str | None) -> bool:
+    """Whether a message is for the bot: any in a private chat; in a group, a command, a mention
+    of the bot, or an answer to one of its messages (a bot that is a group admin, or has privacy
+    mode off, receives everything people say to each other there)."""
+    if message.chat.type == "private":
+        return True
+    text = message.text or message.caption or ""
+    if text.startswith("/"):
+        return True
+    if bot_username and f"@{bot_username}".lower() in text.lower():
+        return True
+    replied = message.reply_to_message
+    author = replied.from_user if replied is not None else None
+    return author is not None and author.is_bot and (not bot_username or (author.username or "").lower() == bot_username.lower())
+
+
+def without_mention(text: str, bot_username: str | None) -> str:
+    """"@OurBot 恒力" → "恒力": a mention addresses the bot; it is not part of what was said."""
+    if not bot_username:
+        return text
+    return re.sub(rf"@{re.escape(bot_username)}\b", "", text, flags=re.IGNORECASE).strip() or text
 
 
 def not_kept(message: Message, bot_username: str | None) -> str | None:
     """The catalog key answering a message we cannot keep (a voice note, a video, a PDF), or None.
 
-    Only where the message is for the bot: in a private chat, or in a group as a reply to one of
-    the bot's messages (people share files with each other there; the bot stays quiet)."""
-    if message.chat.type != "private":
-        replied = message.reply_to_message
-        author = replied.from_user if replied is not None else None
-        if author is None or not author.is_bot or (bot_username and (author.username or "").lower() != bot_username.lower()):
-            return None
+    Only where the message is for the bot (see `addressed`): people share files with each other
+    in a group, and the bot stays quiet."""
+    if not addressed(message, bot_username):
+        return None
     if message.voice is not None or message.audio is not None or message.video_note is not None:
         return "telegram.voice_not_read"
     if message.video is not None or message.animation is not None:

@@ -294,3 +294,24 @@ async def test_in_a_group_files_and_voice_notes_between_people_get_no_answer(tg)
     ours = people | {"from": BOT_USER}
     await rep.send(document=pdf, reply_to_message=ours)  # answering the bot's own message: it is for the bot
     assert rep.text.startswith("📎 I can't keep files here")
+
+
+async def test_in_a_group_the_bot_answers_only_what_is_said_to_it(tg):
+    """A bot that is a group admin (or has privacy mode off) receives everything people say there."""
+    rep = (await bound(tg, "rep")).in_group()
+    assert await rep.say("今天谁去恒力？") == []  # people talking: no "not understood", no menu
+    stranger = tg.user(888).in_group()
+    assert await stranger.say("我下午去") == []  # an unbound member gets no binding prompt either
+    await rep.locate(SIP[0] + 0.0009, SIP[1])
+    assert rep.last == []  # a location shown to colleagues checks nobody in
+
+    await rep.say(f"@{USERNAME} 恒力")  # a mention is for the bot (and is not part of what was said)
+    assert "I did not understand" in rep.text and USERNAME not in rep.text
+    bot_message = {"message_id": 9, "from": BOT_USER, "chat": rep.chat, "date": int(time.time()), "text": "What would you like to do?"}
+    await rep.send(text="/c 恒力")
+    assert "苏州恒力机械有限公司" in rep.text
+    await rep.say("/lead")  # a dialog open in the group takes the sender's next message
+    await rep.send(text="王经理 13812345678 苏州恒力机械 需要10台水泵", reply_to_message=bot_message)
+    assert "王经理" in rep.text
+    async with tg.container.sessionmaker() as s:
+        assert (await s.scalars(select(Visit))).first() is None
