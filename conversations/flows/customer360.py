@@ -20,9 +20,29 @@ CLEAR_LEAD = 10.0
 """Score margin by which the top hit must beat the next to open its card directly."""
 
 
+BARE_QUERY_CHARS = 30
+BARE_QUERY_WORDS = 3
+STRONG_MATCH = 90.0
+"""A bare message opens a customer only if it is short and a hit scores this well (0–100): a
+name, its pinyin or initials, a phone number or a code, not a sentence that happens to match."""
+
+
 class Customer360Flow(Flow):
     code = "cu"
     commands = ("c", "customer", "客户", "查", "查询", "360")
+    free_text_roles = frozenset(Role) - {Role.DEALER}
+    """A dealer's plain messages are stock counts; everyone else's may be a customer's name."""
+
+    async def on_free_text(self, ctx: Ctx, text: str) -> list[Reply] | None:
+        """A customer's name typed without /c (what a rep does at the gate) opens it, when the
+        message could only be a name and matches one strongly; anything else is not for us."""
+        query = text.strip()
+        if len(query) > BARE_QUERY_CHARS or len(query.split()) > BARE_QUERY_WORDS:
+            return None
+        hits = await find_customers(ctx, query)
+        if not any(h.score >= STRONG_MATCH for h in hits):
+            return None
+        return await self._lookup(ctx, query)
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         if not args:

@@ -187,3 +187,13 @@ async def test_customer_360_reads_only_the_kinds_of_record_the_customer_has(cont
         await s.commit()
     await rep.say("/c 苏州恒力")
     assert "回访报价" not in rep.text and "王建国" in rep.text
+
+
+async def test_a_customers_name_typed_alone_opens_it_and_other_chatter_does_not(container, world, chat_as):
+    rep = await chat_as("rep")
+    for query in ("苏州恒力", "szhl", "13812345678"):  # no /c: what a rep types at the gate
+        await rep.say(query)
+        assert "苏州恒力机械有限公司" in rep.text and "王建国" in rep.text, query
+    for chatter in ("谢谢", "ok", "明天下午去苏州恒力机械拜访王建国"):  # thanks, a word, a sentence
+        await rep.say(chatter)
+        assert "I did not understand" in rep.text and "Grade" not in rep.text, chatter

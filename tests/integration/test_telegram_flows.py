@@ -305,11 +305,11 @@ async def test_in_a_group_the_bot_answers_only_what_is_said_to_it(tg):
     await rep.locate(SIP[0] + 0.0009, SIP[1])
     assert rep.last == []  # a location shown to colleagues checks nobody in
 
-    await rep.say(f"@{USERNAME} 恒力")  # a mention is for the bot (and is not part of what was said)
-    assert "I did not understand" in rep.text and USERNAME not in rep.text
+    await rep.say(f"@{USERNAME} 苏州恒力")  # a mention is for the bot, and not part of the name asked for
+    assert "苏州恒力机械有限公司" in rep.text and "王建国" in rep.text
     bot_message = {"message_id": 9, "from": BOT_USER, "chat": rep.chat, "date": int(time.time()), "text": "What would you like to do?"}
-    await rep.send(text="/c 恒力")
-    assert "苏州恒力机械有限公司" in rep.text
+    await rep.send(text="谢谢", reply_to_message=bot_message)  # an answer to the bot is for it too
+    assert "I did not understand" in rep.text
     await rep.say("/lead")  # a dialog open in the group takes the sender's next message
     await rep.send(text="王经理 13812345678 苏州恒力机械 需要10台水泵", reply_to_message=bot_message)
     assert "王经理" in rep.text
