@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
@@ -20,7 +21,16 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeDefault, CallbackQuery, Chat, Message, Update, User
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    CallbackQuery,
+    Chat,
+    Message,
+    Update,
+    User,
+)
 from fastapi import APIRouter
 
 from bots.base import DeliveryError, Sent
@@ -39,7 +49,7 @@ from bots.telegram.inbound import (
 )
 from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands, card_mark
 from bots.telegram.limits import SendLimits
-from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
+from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, render, render_edit
 from bots.telegram.sender import Sender
 from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
@@ -61,6 +71,8 @@ connections (its unit of work and the search index's reader), so this keeps the 
 from running dry; on SQLite, whose every transaction takes the single write lock, queueing here
 hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
+MENUS_REMEMBERED = 50_000
+"""Chats whose command menu this worker has set (so /menu does not set it again and again)."""
 ACK_WITHIN_S = 0.01
 """How long a webhook answer waits for its turn to be committed. A turn takes a few milliseconds,
 so a server that is not saturated answers after the commit. A saturated one still answers in
@@ -106,6 +118,7 @@ class TelegramAdapter:
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._polling: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._menus_set: OrderedDict[tuple[int, str, tuple[str, ...]], None] = OrderedDict()
 
     # -- contract -------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
@@ -302,6 +315,25 @@ class TelegramAdapter:
             await self.sender.deliver(chat.id, render(replies, view), thread_id=topic)
         except DeliveryError as exc:
             log.warning("reply to a Telegram chat not delivered: %s", exc)
+        anchor = keyboard_anchor(replies) if view.private else None
+        if anchor is not None and anchor.offered:
+            await self._chat_commands(chat.id, anchor.locale, anchor.offered)
+
+    async def _chat_commands(self, chat_id: int, locale: str, offered: tuple[str, ...]) -> None:
+        """The "/" menu of this private chat lists the user's role's commands in their language,
+        set whenever their main menu is shown (binding, /menu, /lang); once per worker and menu."""
+        key = (chat_id, locale, offered)
+        if key in self._menus_set:
+            return
+        commands = [BotCommand(command=c["command"], description=c["description"]) for c in bot_commands(locale, offered)]
+        try:
+            await self.bot.set_my_commands(commands, BotCommandScopeChat(chat_id=chat_id))
+        except TelegramAPIError as exc:  # the default list still works; the next menu tries again
+            log.info("the chat's command menu was not set: %s", exc.message)
+            return
+        self._menus_set[key] = None
+        if len(self._menus_set) > MENUS_REMEMBERED:
+            self._menus_set.popitem(last=False)
 
     async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None) -> View:
         """Look the user up only when the adapter writes words and buttons of its own (a location

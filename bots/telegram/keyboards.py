@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from conversations.flows.menu import MENUS
 from conversations.i18n import LOCALES, translate
 from conversations.messages import Action
 
@@ -110,5 +111,20 @@ def keyboard_commands() -> dict[str, str]:
     return out
 
 
-def bot_commands(locale: str) -> list[dict[str, str]]:
-    return [{"command": c, "description": translate(locale, f"telegram.cmd.{c}")} for c in BOT_COMMANDS]
+ALWAYS_LISTED = ("help", "cancel")
+
+
+@lru_cache(maxsize=1)
+def _menu_commands() -> dict[str, str]:
+    """A main-menu label (either language) → its command: each menu item is a command."""
+    return {translate(loc, f"menu.{cmd}"): cmd for loc in LOCALES for items in MENUS.values() for cmd in items}
+
+
+def bot_commands(locale: str, offered: Sequence[str] = ()) -> list[dict[str, str]]:
+    """The bot menu (the "/" button): everyone's default list, or, from the labels of a user's
+    main menu (`offered`), that role's own commands in menu order, then help and cancel."""
+    commands: Sequence[str] = BOT_COMMANDS
+    if offered:
+        found = [cmd for label in offered if (cmd := _menu_commands().get(label))]
+        commands = [*dict.fromkeys(found), *ALWAYS_LISTED]
+    return [{"command": c, "description": translate(locale, f"telegram.cmd.{c}")} for c in commands]

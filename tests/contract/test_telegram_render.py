@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from bots.telegram.inbound import action_event
-from bots.telegram.keyboards import card_mark
+from bots.telegram.keyboards import bot_commands, card_mark
 from bots.telegram.markup import MESSAGE_LIMIT, Run, split, to_html, utf16_len
 from bots.telegram.render import Outgoing, View, expired_notice, render, render_edit
-from conversations.flows.menu import menu_labels
+from conversations.flows.menu import MENUS, menu_labels
 from conversations.i18n import translate
 from conversations.inbound import ActionEvent
 from conversations.messages import (
@@ -243,3 +243,16 @@ def test_only_the_main_menu_brings_the_main_keyboard_not_any_list_asking_the_sam
     assert not any("keyboard" in c.params.get("reply_markup", {}) for c in render(listed, PRIVATE_EN))
     calls = render([Text("Hello"), menu("manager")], PRIVATE_EN)
     assert calls[0].params["reply_markup"]["keyboard"][1] == [{"text": "✅ Approvals"}, {"text": "➕ New lead"}]
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_every_roles_command_menu_has_a_description_in_both_languages(locale: str) -> None:
+    """Each role's "/" menu is its main menu's commands, then help and cancel, each with a described
+    entry Telegram accepts (1-32 lowercase letters, digits or _; description 1-256 characters)."""
+    for role, items in MENUS.items():
+        commands = bot_commands(locale, menu_labels(role, locale))
+        assert [c["command"] for c in commands] == [*items, "help", "cancel"], role
+        for c in commands:
+            assert c["command"].isascii() and c["command"].replace("_", "").isalnum() and c["command"].islower()
+            assert 1 <= len(c["description"]) <= 256 and c["description"] != f"telegram.cmd.{c['command']}", c
+    assert [c["command"] for c in bot_commands(locale)] == ["checkin", "visit", "lead", "c", "agenda", "pool", "lang", "help", "cancel"]

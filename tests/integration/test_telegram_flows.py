@@ -31,8 +31,15 @@ async def test_deep_link_binds_in_the_users_language_with_the_main_keyboard(tg):
     code = await new_code(tg.container, "rep")
     wei = tg.user(111, language_code="zh-hans")
     calls = await wei.say(f"/start {code}")
-    assert [c.method for c in calls] == ["sendMessage"] * 3
-    welcome, help_, menu = (c.params for c in calls)
+    assert [c.method for c in calls] == ["sendMessage"] * 3 + ["setMyCommands"]
+    welcome, help_, menu, commands = (c.params for c in calls)
+    assert commands["scope"] == {"type": "chat", "chat_id": 111}  # the "/" menu: a rep's commands, in Chinese
+    assert [c["command"] for c in commands["commands"]] == [
+        "checkin", "visit", "lead", "c", "quote", "quotes", "agenda", "pool", "stock", "settings", "lang", "help", "cancel",
+    ]
+    assert commands["commands"][0]["description"] == "客户现场签到（发送位置）"
+    await wei.say("/menu")
+    assert "setMyCommands" not in [c.method for c in wei.last]  # set once, until the menu changes
     assert welcome == {
         "chat_id": 111, "text": "欢迎，张伟！此聊天账号已绑定（销售）。", "parse_mode": "HTML", "link_preview_options": NO_PREVIEW,
     }
