@@ -101,6 +101,9 @@ async def test_the_main_keyboard_holds_each_roles_everyday_actions(tg, world):
     await dealer.say("/lang zh-CN")  # the keyboard follows the language, still a dealer's
     assert keyboard_of(dealer.last)[0] == [{"text": "📦 上报库存"}, {"text": "➕ 新线索"}]
     assert "要做什么？" in dealer.text
+    commands = next(c.params for c in dealer.last if c.method == "setMyCommands")  # and so does the "/" menu
+    assert commands["scope"] == {"type": "chat", "chat_id": 333}
+    assert [(c["command"], c["description"]) for c in commands["commands"][:2]] == [("report", "上报库存"), ("stock", "渠道库存")]
 
 
 async def test_unbound_account_gets_only_the_binding_prompt(tg):
