@@ -27,8 +27,18 @@ from core.services.quote_views import QuoteView
 FLOW = "ap"
 
 
+REF_PREFIX = "approval:"
+
+
 def card_ref(step_id: int) -> str:
-    return f"approval:{step_id}"
+    return f"{REF_PREFIX}{step_id}"
+
+
+def step_of(ref: str | None) -> int | None:
+    """The step an approval card's ref names ('approval:12' → 12); None for any other card."""
+    if ref is None or not ref.startswith(REF_PREFIX) or not ref[len(REF_PREFIX):].isdigit():
+        return None
+    return int(ref[len(REF_PREFIX):])
 
 
 def approval_card(view: QuoteView, step: ApprovalStep, s: Speaker, codec: TokenCodec, *, actionable: bool = True) -> Card:

@@ -11,12 +11,14 @@ import logging
 from collections.abc import Sequence
 
 from conversations import form_filler
+from conversations.approval_card import step_of
 from conversations.context import Ctx, Deps
 from conversations.flow import Flow
 from conversations.i18n import normalise_locale
 from conversations.inbound import (
     ActionEvent,
     CommandEvent,
+    ConversationKey,
     Event,
     FormEvent,
     LocationEvent,
@@ -29,7 +31,7 @@ from conversations.state import expiry
 from conversations.tokens import BadToken
 from core.errors import DomainError
 from core.permissions import scope_for
-from core.services import identities, inbound_dedupe
+from core.services import approval_cards, identities, inbound_dedupe
 from core.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,23 @@ class Engine:
                 await uow.rollback()
                 log.exception("turn failed on %s", turn.key.platform)
                 return [Text(ctx.t("error.internal"))]
+
+    async def cards_shown(self, key: ConversationKey, shown: Sequence[tuple[str, str]]) -> None:
+        """An adapter reports the cards a turn's answer put on screen, as (Card.ref, message id).
+        The approval cards among them are remembered like the pushed ones, so that a decision
+        taken anywhere else edits them too (no stale buttons in the approver's /approvals list)."""
+        steps = [(step, message_id) for ref, message_id in shown if (step := step_of(ref)) is not None]
+        if not steps:
+            return
+        async with UnitOfWork(self.deps.sessionmaker, self.deps.bus) as uow:
+            user = await identities.bound_user(uow.session, platform=key.platform, workspace=key.workspace, external_user_id=key.user)
+            if user is None:
+                return
+            for step_id, message_id in steps:
+                await approval_cards.record(
+                    uow.session, step_id=step_id, user_id=user.id, platform=key.platform, chat_id=key.chat, message_ids=[message_id],
+                )
+            await uow.commit()
 
     async def _first_delivery(self, turn: Turn, uow: UnitOfWork) -> bool:
         """A platform redelivering an event (slow webhook answer, restart) gets nothing done twice:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -55,6 +55,9 @@ class Outgoing:
     method: str
     params: dict[str, Any]
     upload: Upload | None = None
+    ref: str | None = field(default=None, compare=False)
+    """The record a card's message shows (Card.ref): reported once sent, so that the engine can
+    remember where an approval card went."""
 
 
 @lru_cache(maxsize=1)
@@ -175,7 +178,10 @@ def card_messages(runs: list[Run], card: Card) -> list[Outgoing]:
     same record edits it in place; a card split over several messages is not edited whole, so its
     buttons carry no mark."""
     chunks = split(runs) or [[Run("…")]]
-    return _sends(chunks, inline_keyboard(card.actions, card.ref if len(chunks) == 1 else None))
+    if len(chunks) > 1:
+        return _sends(chunks, inline_keyboard(card.actions))
+    (sent,) = _sends(chunks, inline_keyboard(card.actions, card.ref))
+    return [replace(sent, ref=card.ref)]
 
 
 def _sends(chunks: list[list[Run]], markup: dict[str, Any] | None) -> list[Outgoing]:

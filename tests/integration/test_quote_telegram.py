@@ -98,3 +98,38 @@ async def test_a_tapped_card_about_another_record_is_left_alone(tg):
     calls = await manager.tap("Check in here", [card])
     assert not to(calls, 222, "editMessageText")  # the 360 card stays as it was; the check-in asks anew
     assert to(calls, 222)
+
+
+async def test_a_card_from_the_approvals_list_shows_a_decision_taken_elsewhere(tg):
+    """The director reads /approvals on Telegram but the manager decides in the web chat: the
+    Telegram card loses its buttons and shows who decided, without anyone tapping it."""
+    from conversations.local import sign_in as sign_in_web
+    from tests.support.chat import Chat
+
+    catalog = await add_catalog(tg.container.sessionmaker)
+    await submitted_quote(tg.container.sessionmaker, tg.world, catalog, qty=1, discount="20")
+    manager = await bound(tg, "manager", 222)
+    calls = await manager.say("/approvals")
+    (card,) = [c for c in calls if "✅ Approve" in str(c.params.get("reply_markup"))]
+    async with tg.container.sessionmaker() as s:
+        copies = (await s.scalars(select(ApprovalCard))).all()
+        assert [(c.platform, c.chat_id, c.message_id, c.shown) for c in copies] == [("telegram", "222", str(card.result["message_id"]), "PENDING")]
+
+    web = Chat(tg.container.engine, "manager")
+    await sign_in_web(tg.container.deps, web.key, "manager")
+    await web.say("/approvals")
+    await web.tap("Approve")
+    assert "Approved" in web.text
+
+    calls = await deliver(tg)
+    (edit,) = to(calls, 222, "editMessageText")
+    assert int(edit.params["message_id"]) == int(card.result["message_id"])
+    assert "Approved by Wang Qiang" in edit.params["text"] and not buttons_of(edit)
+    assert tg.fake.sent[(222, int(card.result["message_id"]))].get("reply_markup") is None
+
+
+async def test_other_cards_shown_in_an_answer_are_not_remembered(tg):
+    manager = await bound(tg, "manager", 222)
+    await manager.say("/c 恒力")
+    async with tg.container.sessionmaker() as s:
+        assert (await s.scalars(select(ApprovalCard))).all() == []
