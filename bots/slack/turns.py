@@ -48,11 +48,23 @@ class SlackTurns:
             return await profile.locale_of(self.deps, platform=PLATFORM, workspace=key.workspace, user=key.user)
         return await profile.locale_of(self.deps, platform=PLATFORM, chat=chat)
 
-    async def deliver(self, channel: str, replies: list[Reply], locale: str | None = None) -> Sent:
+    async def deliver(self, channel: str, replies: list[Reply], locale: str | None = None, *, key: ConversationKey | None = None) -> Sent:
+        """Post the replies; `key`: a turn's answer, whose cards are reported to the engine."""
         if locale is None and any(isinstance(r, AskLocation | Form) for r in replies):
             locale = await self.locale(chat=channel)
-        ids = [await self.api.post(channel, m) for m in render.messages(replies, locale or self.deps.settings.default_locale)]
+        messages = render.messages(replies, locale or self.deps.settings.default_locale)
+        ids = [await self.api.post(channel, m) for m in messages]
+        if key is not None:
+            await self._report_shown(key, [(ref, ts) for m, ts in zip(messages, ids, strict=True) if ts and (ref := render.card_ref(m.blocks))])
         return Sent(channel, tuple(ids))
+
+    async def _report_shown(self, key: ConversationKey, shown: list[tuple[str, str]]) -> None:
+        if not shown:
+            return
+        try:
+            await self.engine.cards_shown(key, shown)
+        except Exception:  # the answer is on screen; only a later edit of it is lost
+            log.exception("could not remember the cards shown in a Slack chat")
 
     async def _key(self, team: str, user: str) -> ConversationKey:
         return ConversationKey(PLATFORM, team, await self.api.dm_channel(user), user)
@@ -88,7 +100,7 @@ class SlackTurns:
 
     async def _run(self, key: ConversationKey, event: Event) -> None:
         replies = await self.turn(key, event)
-        await self.deliver(key.chat, replies)
+        await self.deliver(key.chat, replies, key=key)
 
     # -- App Home -------------------------------------------------------------------
     async def home(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -109,7 +121,7 @@ class SlackTurns:
             await self._expired(click, key, replies[0])
         else:
             replies = await self._update_clicked(click, replies)
-            await self.deliver(key.chat, replies)
+            await self.deliver(key.chat, replies, key=key)
         if click.channel is None:
             await self.home({"team_id": click.team}, {"tab": "home", "user": click.user})
 
@@ -165,7 +177,7 @@ class SlackTurns:
         done, _ = await asyncio.wait({task}, timeout=ACK_BUDGET_S)
         if not done:
             await ack()
-            await self.deliver(key.chat, await task)
+            await self.deliver(key.chat, await task, key=key)
             return
         replies = task.result()
         form = next((r for r in replies if isinstance(r, Form)), None)
@@ -174,7 +186,7 @@ class SlackTurns:
             return
         await ack()
         await self._mark_submitted(key, meta)
-        await self.deliver(key.chat, replies)
+        await self.deliver(key.chat, replies, key=key)
 
     async def _answer_in_modal(self, ack: Ack, key: ConversationKey, form: Form, replies: list[Reply], meta: dict[str, str]) -> None:
         if form.errors:

@@ -228,3 +228,31 @@ async def test_a_notifier_can_replace_a_sent_card(env):
     [update] = env.mock.of("chat.update")
     assert update.args["ts"] == sent.message_ids[0] and update.args["channel"] == dm_of("UMANAGER")
     assert update.args["blocks"][0]["text"]["text"] == "Quote Q-17 · approved" and "actions" not in dumps(update.args["blocks"])
+
+
+async def test_an_approval_card_from_approvals_shows_a_decision_taken_elsewhere(env, world):
+    """/crm approvals in Slack, the decision in the web chat: the Slack card is updated by the card sync."""
+    from conversations.local import sign_in
+    from core.models import ApprovalCard
+    from notifications.approval_cards import CardSync
+    from tests.support.catalog import add_catalog
+    from tests.support.chat import Chat
+    from tests.support.quotes import submitted_quote
+
+    catalog = await add_catalog(env.container.sessionmaker)
+    await submitted_quote(env.container.sessionmaker, world, catalog, qty=1, discount="20")
+    manager = await env.bound("manager")
+    await manager.command("approvals")
+    card = next(m for m in await manager.replies(2) if "Approve" in dumps(m))
+    async with env.container.sessionmaker() as s:
+        assert [(c.platform, c.chat_id, c.message_id) for c in (await s.scalars(select(ApprovalCard))).all()] == [("slack", card["channel"], card["ts"])]
+
+    web = Chat(env.container.engine, "manager")
+    await sign_in(env.container.deps, web.key, "manager")
+    await web.say("/approvals")
+    await web.tap("Approve")
+    sync = CardSync(env.container.sessionmaker, env.container.adapters, env.container.settings, env.container.deps.codec)
+    assert await sync.run_once() == 1  # the Slack copy
+    [update] = env.mock.of("chat.update")
+    assert update.args["ts"] == card["ts"] and "Approved by Wang Qiang" in dumps(update.args["blocks"])
+    assert all(b["type"] != "actions" for b in update.args["blocks"])
