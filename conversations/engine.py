@@ -72,19 +72,23 @@ class Engine:
     async def cards_shown(self, key: ConversationKey, shown: Sequence[tuple[str, str]]) -> None:
         """An adapter reports the cards a turn's answer put on screen, as (Card.ref, message id).
         The approval cards among them are remembered like the pushed ones, so that a decision
-        taken anywhere else edits them too (no stale buttons in the approver's /approvals list)."""
+        taken anywhere else edits them too (no stale buttons in the approver's /approvals list).
+        Never raises: the answer is already on screen, and only a later edit of it can be lost."""
         steps = [(step, message_id) for ref, message_id in shown if (step := step_of(ref)) is not None]
         if not steps:
             return
-        async with UnitOfWork(self.deps.sessionmaker, self.deps.bus) as uow:
-            user = await identities.bound_user(uow.session, platform=key.platform, workspace=key.workspace, external_user_id=key.user)
-            if user is None:
-                return
-            for step_id, message_id in steps:
-                await approval_cards.record(
-                    uow.session, step_id=step_id, user_id=user.id, platform=key.platform, chat_id=key.chat, message_ids=[message_id],
-                )
-            await uow.commit()
+        try:
+            async with UnitOfWork(self.deps.sessionmaker, self.deps.bus) as uow:
+                user = await identities.bound_user(uow.session, platform=key.platform, workspace=key.workspace, external_user_id=key.user)
+                if user is None:
+                    return
+                for step_id, message_id in steps:
+                    await approval_cards.record(
+                        uow.session, step_id=step_id, user_id=user.id, platform=key.platform, chat_id=key.chat, message_ids=[message_id],
+                    )
+                await uow.commit()
+        except Exception:
+            log.exception("could not remember the cards shown in a %s chat", key.platform)
 
     async def _first_delivery(self, turn: Turn, uow: UnitOfWork) -> bool:
         """A platform redelivering an event (slow webhook answer, restart) gets nothing done twice:

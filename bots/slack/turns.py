@@ -55,16 +55,8 @@ class SlackTurns:
         messages = render.messages(replies, locale or self.deps.settings.default_locale)
         ids = [await self.api.post(channel, m) for m in messages]
         if key is not None:
-            await self._report_shown(key, [(ref, ts) for m, ts in zip(messages, ids, strict=True) if ts and (ref := render.card_ref(m.blocks))])
+            await self.engine.cards_shown(key, [(ref, ts) for m, ts in zip(messages, ids, strict=True) if ts and (ref := render.card_ref(m.blocks))])
         return Sent(channel, tuple(ids))
-
-    async def _report_shown(self, key: ConversationKey, shown: list[tuple[str, str]]) -> None:
-        if not shown:
-            return
-        try:
-            await self.engine.cards_shown(key, shown)
-        except Exception:  # the answer is on screen; only a later edit of it is lost
-            log.exception("could not remember the cards shown in a Slack chat")
 
     async def _key(self, team: str, user: str) -> ConversationKey:
         return ConversationKey(PLATFORM, team, await self.api.dm_channel(user), user)

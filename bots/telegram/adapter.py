@@ -55,7 +55,7 @@ from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
 from conversations.engine import Engine
 from conversations.i18n import LOCALES, translate
-from conversations.inbound import ConversationKey, Event, Turn
+from conversations.inbound import Event, Turn
 from conversations.messages import AskLocation, Card, Reply, Text
 from conversations.profile import locale_of, menu_of
 
@@ -317,18 +317,11 @@ class TelegramAdapter:
         except DeliveryError as exc:
             log.warning("reply to a Telegram chat not delivered: %s", exc)
         else:
-            shown = [(item.ref, message_id) for item, message_id in zip(items, ids, strict=False) if item.ref]
-            if shown and len(ids) == len(items):
-                await self._report_shown(key_of(chat, user), shown)
+            if len(ids) == len(items):  # each send gave back its message
+                await self.engine.cards_shown(key_of(chat, user), [(i.ref, m) for i, m in zip(items, ids, strict=True) if i.ref])
         anchor = keyboard_anchor(replies) if view.private else None
         if anchor is not None and anchor.offered:
             await self._chat_commands(chat.id, anchor.locale, anchor.offered)
-
-    async def _report_shown(self, key: ConversationKey, shown: list[tuple[str, str]]) -> None:
-        try:
-            await self.engine.cards_shown(key, shown)
-        except Exception:  # the answer is on screen; only a later edit of it is lost
-            log.exception("could not remember the cards shown in a Telegram chat")
 
     async def _chat_commands(self, chat_id: int, locale: str, offered: tuple[str, ...]) -> None:
         """The "/" menu of this private chat lists the user's role's commands in their language,
