@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiogram import Bot
@@ -76,7 +77,7 @@ class Sender:
         ids: list[str] = []
         for item in items:
             if thread_id is not None:
-                item = Outgoing(item.method, {**item.params, "message_thread_id": thread_id}, item.upload)
+                item = replace(item, params={**item.params, "message_thread_id": thread_id})
             result = await self.call(chat_id, item)
             if isinstance(result, Message):
                 ids.append(str(result.message_id))

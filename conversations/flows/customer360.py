@@ -13,6 +13,7 @@ from conversations.pickers import customer_choices, find_customers, hidden_row
 from conversations.quote_sections import quote_sections
 from conversations.service.sections import service_sections
 from core.models import Customer, CustomerGrade, Role, Visit
+from core.search import CustomerHit
 from core.services.customers import Customer360, change_grade, customer_360
 
 REVIEWERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
@@ -42,7 +43,7 @@ class Customer360Flow(Flow):
         hits = await find_customers(ctx, query)
         if not any(h.score >= STRONG_MATCH for h in hits):
             return None
-        return await self._lookup(ctx, query)
+        return await self._lookup(ctx, query, hits)
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         if not args:
@@ -67,9 +68,10 @@ class Customer360Flow(Flow):
             return [Text(ctx.t("customer.grade_changed")), await self.card(ctx, int(cid))]
         return [Text(ctx.t("error.action_expired"))]
 
-    async def _lookup(self, ctx: Ctx, query: str) -> list[Reply]:
+    async def _lookup(self, ctx: Ctx, query: str, hits: list[CustomerHit] | None = None) -> list[Reply]:
+        """`hits`: the search already run for `query`, if any."""
         ctx.finish()
-        hits = await find_customers(ctx, query)
+        hits = await find_customers(ctx, query) if hits is None else hits
         if not hits:
             return [Text(ctx.t("search.none", query=query.strip()[:100]))]
         visible = [h for h in hits if h.visible]
