@@ -10,4 +10,4 @@ from conversations.flows import all_flows
 def build_engine(deps: Deps) -> Engine:
     flows = all_flows()
     by_code = {f.code: f for f in flows}
-    return Engine(deps, flows, bind_flow=by_code["bd"], menu_flow=by_code["x"], checkin_flow=by_code["ci"])
+    return Engine(deps, flows, bind_flow=by_code["bd"], checkin_flow=by_code["ci"])

@@ -14,6 +14,7 @@ from conversations import form_filler
 from conversations.approval_card import step_of
 from conversations.context import Ctx, Deps
 from conversations.flow import Flow
+from conversations.flows.menu import not_understood
 from conversations.i18n import normalise_locale
 from conversations.inbound import (
     ActionEvent,
@@ -40,13 +41,13 @@ CANCEL_WORDS = {"cancel", "取消", "退出", "quit", "/cancel"}
 
 
 class Engine:
-    def __init__(self, deps: Deps, flows: Sequence[Flow], *, bind_flow: Flow, menu_flow: Flow, checkin_flow: Flow) -> None:
+    def __init__(self, deps: Deps, flows: Sequence[Flow], *, bind_flow: Flow, checkin_flow: Flow) -> None:
         self.deps = deps
         self.flows = {f.code: f for f in flows}
         self.commands = {c.lower(): f for f in flows for c in f.commands}
         self.free_text = [f for f in flows if f.free_text_roles]
         self.location_flows = [f for f in flows if f.location_roles]
-        self.bind_flow, self.menu_flow, self.checkin_flow = bind_flow, menu_flow, checkin_flow
+        self.bind_flow, self.checkin_flow = bind_flow, checkin_flow
 
     async def handle(self, turn: Turn) -> list[Reply]:
         async with UnitOfWork(self.deps.sessionmaker, self.deps.bus) as uow:
@@ -205,7 +206,7 @@ class Engine:
     async def _command(self, ctx: Ctx, name: str, args: str) -> list[Reply]:
         flow = self.commands.get(name.lower())
         if flow is None:
-            return [Text(ctx.t("error.unknown_command", command=name[:40])), *await self.menu_flow.start(ctx, "")]
+            return not_understood(ctx, ctx.t("error.unknown_command", command=name[:40]))
         return await self.start(ctx, flow, args)
 
     async def _launch(self, ctx: Ctx, command: str, args: str) -> list[Reply]:
@@ -232,7 +233,7 @@ class Engine:
             taken = await self._free_text(ctx, event.text)
             if taken is not None:
                 return taken
-            return [Text(ctx.t("dialog.not_understood")), *await self.menu_flow.start(ctx, "")]
+            return not_understood(ctx, ctx.t("dialog.not_understood"))
         if isinstance(event, LocationEvent | MediaEvent):
             # Sharing a location or a photo with nothing open means "I am at a customer"
             # (an engineer's location: "I am here", for dispatch or to arrive at a ticket).

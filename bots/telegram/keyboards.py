@@ -24,7 +24,8 @@ BOT_COMMANDS = ("checkin", "visit", "lead", "c", "agenda", "pool", "lang", "help
 """The bot menu (set_my_commands); each has telegram.cmd.<command> in the catalogs."""
 TELEGRAM_LANGUAGE = {"zh-CN": "zh", "en": None}
 """Our locale → the language_code of set_my_commands (None: the default list)."""
-SHORT_LABEL = 14
+SHORT_LABEL = 16
+"""Display columns (see `_width`) a label may take and still share its row: half a phone's width."""
 STYLES = {"primary": "primary", "danger": "danger"}
 
 
@@ -69,15 +70,26 @@ def button(action: Action, mark: str | None = None) -> dict[str, Any]:
     return out
 
 
+def _rows(actions: Sequence[Action]) -> list[list[int]]:
+    """Two short labels side by side, a long one (a customer's name) on a row of its own, in
+    order: a menu stays a few rows tall on a phone even when one label runs long."""
+    rows: list[list[int]] = []
+    for i, action in enumerate(actions):
+        if _width(action.label) <= SHORT_LABEL and rows and len(rows[-1]) == 1 and _width(actions[rows[-1][0]].label) <= SHORT_LABEL:
+            rows[-1].append(i)
+        else:
+            rows.append([i])
+    return rows
+
+
 def inline_keyboard(actions: Sequence[Action], ref: str | None = None) -> dict[str, Any] | None:
-    """Two buttons a row when every label is short, else one a row (customer names are long);
-    `ref`: the record the card shows, marked on every button (see `card_mark`)."""
+    """The actions as inline buttons (see `_rows`); `ref`: the record the card shows, marked on
+    every button (see `card_mark`)."""
     if not actions:
         return None
-    per_row = 2 if all(_width(a.label) <= SHORT_LABEL for a in actions) else 1
     mark = card_mark(ref) if ref else None
     buttons = [button(a, mark) for a in actions]
-    return {"inline_keyboard": [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]}
+    return {"inline_keyboard": [[buttons[i] for i in row] for row in _rows(actions)]}
 
 
 EVERYDAY = ("approvals", "report", "tickets", "lead", "c", "agenda")

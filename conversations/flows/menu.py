@@ -24,6 +24,19 @@ HELP_BY_ROLE = {Role.ENGINEER: "help.text_engineer", Role.DEALER: "help.text_dea
 """The greeting names what the role does most (sellers: look up, check in; the others do not check in)."""
 
 
+HINT_BY_ROLE = {Role.ENGINEER: "dialog.hint_engineer", Role.DEALER: "dialog.hint_dealer", Role.FINANCE: "dialog.hint_office",
+                Role.DIRECTOR: "dialog.hint_office", Role.ADMIN: "dialog.hint_office"}
+"""What to send instead, after a message the bot could not place (sellers: a name, a location)."""
+
+
+def not_understood(ctx: Ctx, problem: str) -> list[Reply]:
+    """`problem` (not understood, unknown command), what the user's role can send instead, and the
+    menu: two messages, not the whole greeting again after every typo."""
+    assert ctx.user is not None
+    hint = ctx.t(HINT_BY_ROLE.get(ctx.user.role, "dialog.hint"))
+    return [Text(f"{problem}\n{hint}"), main_menu(ctx)]
+
+
 def menu_labels(role: Role | None, locale: str) -> tuple[str, ...]:
     """The labels of a role's main menu (a front end builds its own shortcuts from them)."""
     return tuple(translate(locale, f"menu.{cmd}") for cmd in MENUS.get(role, SELLER_MENU)) if role else ()

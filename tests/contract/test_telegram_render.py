@@ -76,6 +76,14 @@ CASES: dict[str, tuple[list[Reply], View]] = {
         ))],
         PRIVATE_EN,
     ),
+    "choices_mixed_pair_short_labels_around_a_long_one": (
+        [Choices("What would you like to do?", (
+            Action("📍 Check in", token="x.-.go:0.sig"), Action("📝 Log visit", token="x.-.go:1.sig"),
+            Action("📅 Agenda", token="x.-.go:2.sig"), Action("🏖 Away / delegate", token="x.-.go:3.sig"),
+            Action("🔔 Settings", token="x.-.go:4.sig"), Action("🌐 Language", token="x.-.go:5.sig"),
+        ))],
+        PRIVATE_EN,
+    ),
     "choices_with_link_and_cancel": (
         [Choices("Check out of 苏州恒力", (Action("📝 Fill in on a page", url="https://fieldchat.example/p/form/abc"), Action("✖ Cancel", token="x.-.cancel.0jENyB", style="danger")))],
         PRIVATE_EN,

@@ -35,7 +35,7 @@ class Shout(Echo):
 def engine_with(container, *extra: Flow) -> Engine:
     flows = [*all_flows(), *extra]
     first = {f.code: f for f in flows}
-    return Engine(container.deps, flows, bind_flow=first["bd"], menu_flow=first["x"], checkin_flow=first["ci"])
+    return Engine(container.deps, flows, bind_flow=first["bd"], checkin_flow=first["ci"])
 
 
 async def chat(container, engine: Engine, login: str) -> Chat:

@@ -115,7 +115,7 @@ class DecideFlow(Flow):
 
 async def test_a_decided_card_is_updated_in_place(env):
     env.adapter.turns.engine = Engine(env.container.deps, [*all_flows(), DecideFlow()], bind_flow=env.container.engine.bind_flow,
-                                      menu_flow=env.container.engine.menu_flow, checkin_flow=env.container.engine.checkin_flow)
+                                      checkin_flow=env.container.engine.checkin_flow)
     manager = await env.bound("manager")
     await manager.command("decide")
     [card] = await manager.replies()

@@ -106,6 +106,23 @@ async def test_the_main_keyboard_holds_each_roles_everyday_actions(tg, world):
     assert [(c["command"], c["description"]) for c in commands["commands"][:2]] == [("report", "上报库存"), ("stock", "渠道库存")]
 
 
+async def test_a_message_the_bot_cannot_place_says_what_to_send_instead_in_two_messages(tg):
+    """Not the whole greeting again after every typo: what went wrong and what the role can send,
+    carrying the main keyboard, then the menu."""
+    rep = await bound(tg, "rep", language_code="zh-hans")
+    calls = [c for c in await rep.say("asdkjh qwe") if c.method == "sendMessage"]
+    assert len(calls) == 2
+    problem, menu = (c.params for c in calls)
+    assert problem["text"] == "没有理解您的消息。\n直接发送客户名称（或 /c 加名称）即可查询客户，发送位置即可签到，或点击下方操作。"
+    assert problem["reply_markup"]["keyboard"][0] == [{"text": "📍 签到 / 发送位置", "request_location": True}]
+    assert menu["text"] == "要做什么？" and "您好" not in rep.text
+    engineer = await bound(tg, "engineer", 112)
+    await engineer.say("/frobnicate")
+    assert engineer.texts[0] == "Unknown command /frobnicate.\n/tickets lists your tickets, nearest first; send your location to record " \
+        "arriving on site; send a customer's name to look it up; or pick an action below."
+    assert [b["text"] for b in buttons_of(engineer.last[1])][:2] == ["🔎 Customer", "🛠 My tickets"]
+
+
 async def test_unbound_account_gets_only_the_binding_prompt(tg):
     stranger = tg.user(999)
     await stranger.say("/c 恒力")
