@@ -33,7 +33,7 @@ def test_every_literal_key_in_the_code_is_in_the_catalogs():
 
 
 def test_english_counts_agree_with_their_number():
-    assert translate("en", "search.pick", count=1) == "1 customer matches. Which one?"
+    assert translate("en", "search.pick", count=1) == "1 customer matches. Tap it to go on."
     assert translate("en", "search.pick", count=3) == "3 customers match. Which one?"
     assert translate("en", "approval.list_header", count=1) == "1 approval waits for you:"
     assert translate("en", "customer.grade_value", grade="key", days=1) == "key (follow up every day)"
