@@ -30,6 +30,9 @@ class Text:
 class Choices:
     prompt: str
     options: tuple[Action, ...]
+    ref: str | None = None
+    """Names the state the list shows (a quote line's options being ticked), like `Card.ref`: a tap
+    answered by the same list, changed, may edit it in place instead of stacking a copy below."""
 
 
 @dataclass(frozen=True)

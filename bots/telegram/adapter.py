@@ -56,7 +56,7 @@ from conversations.context import Deps
 from conversations.engine import Engine
 from conversations.i18n import LOCALES, translate
 from conversations.inbound import Event, Turn
-from conversations.messages import AskLocation, Card, Reply, Text
+from conversations.messages import AskLocation, Card, Choices, Reply, Text
 from conversations.profile import locale_of, menu_of
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,9 @@ def _settle(committed: Committed) -> None:
 
 
 def shows_same_record(mark: str | None, replies: list[Reply]) -> bool:
-    """Whether the answer to a tap is the tapped card's own record, changed (see `card_mark`)."""
+    """Whether the answer to a tap is the tapped card's own record (or named list), changed (see `card_mark`)."""
     first = replies[0] if replies else None
-    return mark is not None and isinstance(first, Card) and first.ref is not None and card_mark(first.ref) == mark
+    return mark is not None and isinstance(first, Card | Choices) and first.ref is not None and card_mark(first.ref) == mark
 
 
 class TelegramAdapter:

@@ -153,8 +153,8 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
     match reply:
         case Text(text=text):
             return messages([Run(text)])
-        case Choices(prompt=prompt, options=options):
-            return messages([Run(prompt or "…")], inline_keyboard(options))
+        case Choices(prompt=prompt, options=options, ref=ref):
+            return marked_messages([Run(prompt or "…")], options, ref)
         case Card():
             return card_messages(card_runs(reply), reply)
         case Form():
@@ -174,14 +174,18 @@ def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outg
 
 
 def card_messages(runs: list[Run], card: Card) -> list[Outgoing]:
-    """A card's message, its buttons marked with the record it shows, so that a tap answered by the
-    same record edits it in place; a card split over several messages is not edited whole, so its
-    buttons carry no mark."""
+    return marked_messages(runs, card.actions, card.ref)
+
+
+def marked_messages(runs: list[Run], actions: Sequence[Action], ref: str | None) -> list[Outgoing]:
+    """A card's (or a named list's) message, its buttons marked with what it shows, so that a tap
+    answered by the same record edits it in place; a text split over several messages is not
+    edited whole, so its buttons carry no mark."""
     chunks = split(runs) or [[Run("…")]]
-    if len(chunks) > 1:
-        return _sends(chunks, inline_keyboard(card.actions))
-    (sent,) = _sends(chunks, inline_keyboard(card.actions, card.ref))
-    return [replace(sent, ref=card.ref)]
+    if len(chunks) > 1 or ref is None:
+        return _sends(chunks, inline_keyboard(actions))
+    (sent,) = _sends(chunks, inline_keyboard(actions, ref))
+    return [replace(sent, ref=ref)]
 
 
 def _sends(chunks: list[list[Run]], markup: dict[str, Any] | None) -> list[Outgoing]:
@@ -259,7 +263,7 @@ def render_edit(replies: Sequence[Reply], view: View) -> tuple[Outgoing, list[Ou
     match first:
         case Text(text=text):
             runs = [Run(text)]
-        case Choices(prompt=prompt, options=options):
+        case Choices(prompt=prompt, options=options, ref=ref):
             runs, actions = [Run(prompt or "…")], options
         case Card():
             runs, actions, ref = card_runs(first), first.actions, first.ref

@@ -154,7 +154,8 @@ class QuoteFlow(Flow):
             for o in await self._options_of(ctx, product.id)
         ]
         buttons.append(ctx.button(ctx.t("quote.options_done"), self.code, "od", style="primary"))
-        return Choices(ctx.t("quote.pick_options", name=self._name(ctx, product)), tuple(buttons))
+        ref = f"quote-options:{ctx.dialog.instance}:{product.id}"
+        return Choices(ctx.t("quote.pick_options", name=self._name(ctx, product)), tuple(buttons), ref=ref)
 
     async def _toggle_option(self, ctx: Ctx, option_id: int) -> list[Reply]:
         assert ctx.dialog is not None

@@ -84,6 +84,12 @@ CASES: dict[str, tuple[list[Reply], View]] = {
         ))],
         PRIVATE_EN,
     ),
+    "choices_named_mark_their_buttons": (
+        [Choices("Options for X1000: tap to add or remove, then Done.", (
+            Action("☑ 100kW 电机 +CN¥12,000.00", token="qt.Mms-xw.t3.DK7oyT"), Action("Done ➜", token="qt.Mms-xw.od.h9rtT8", style="primary"),
+        ), ref="quote-options:Mms-xw:7")],
+        PRIVATE_EN,
+    ),
     "choices_with_link_and_cancel": (
         [Choices("Check out of 苏州恒力", (Action("📝 Fill in on a page", url="https://fieldchat.example/p/form/abc"), Action("✖ Cancel", token="x.-.cancel.0jENyB", style="danger")))],
         PRIVATE_EN,

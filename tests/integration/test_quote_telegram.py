@@ -91,6 +91,27 @@ async def test_a_card_from_the_approvals_list_is_edited_in_place_when_decided(tg
     assert tg.fake.sent[(222, int(card.result["message_id"]))].get("reply_markup") is None  # buttons gone on the phone
 
 
+async def test_ticking_a_products_options_edits_the_list_in_place(tg):
+    """A checkbox list answers each tick by changing its own boxes, not by stacking a new list."""
+    await add_catalog(tg.container.sessionmaker)
+    rep = await bound(tg, "rep", 111)
+    await rep.say("/quote 恒力")
+    await rep.tap("苏州恒力")
+    (options,) = [c for c in await rep.say("X1000") if "100kW" in str(c.params.get("reply_markup"))]
+    for tick in ("100kW", "不锈钢"):
+        calls = await rep.tap(tick, [options])
+        assert not to(calls, 111)  # no second list
+        (edit,) = to(calls, 111, "editMessageText")
+        assert int(edit.params["message_id"]) == int(options.result["message_id"])
+    shown = tg.fake.sent[(111, int(options.result["message_id"]))]
+    assert [b["text"].split()[0] for row in shown["reply_markup"]["inline_keyboard"] for b in row] == ["☑", "☑", "Done"]
+    await rep.tap("Done", [options])
+    assert rep.text == "How many (台)?"  # the next question is a new message; the list stays above it
+    await rep.say("6")
+    await rep.tap("0 %")
+    assert "X1000 大流量离心泵 + 100kW 电机 + 不锈钢泵体 × 6 台" in rep.text
+
+
 async def test_a_tapped_card_about_another_record_is_left_alone(tg):
     manager = await bound(tg, "manager", 222)
     calls = await manager.say("/c 恒力")
