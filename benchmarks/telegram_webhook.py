@@ -12,6 +12,10 @@ answered *and* every reply it causes has reached the fake, so throughput is work
 acknowledgements. The same run covers SQLite (a temporary file) and PostgreSQL (the
 database in FIELDCHAT_BENCH_PG_URL, by default fieldchat_bench_telegram_webhook on 127.0.0.1, created when missing; its schema is rebuilt).
 
+Also measured, on SQLite, as a diagnostic without a target: "replayed", FieldChat with the engine
+answering every turn with the replies it gave the first turn of that kind
+(benchmarks/telegram_replayed.py), i.e. the adapter's own share of the CPU per turn.
+
 Figures: turns per second; webhook answer p50/p99 (what Telegram waits for); reply
 p50/p99 (post → last reply at the Bot API); the server process's CPU milliseconds per turn
 (steadier than the rest on a shared machine). Targets: FieldChat's turns/s at least 50 % of
@@ -273,10 +277,12 @@ async def wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def start_server(system: str, db_url: str, api_url: str, port: int) -> subprocess.Popen[bytes]:
-    """The floor (benchmarks/telegram_floor.py) or FieldChat exactly as deployed (`run.py serve`)."""
+    """The floor (benchmarks/telegram_floor.py), FieldChat exactly as deployed (`run.py serve`), or
+    FieldChat with canned answers (benchmarks/telegram_replayed.py: the adapter path alone)."""
     if system == "floor":
         return subprocess.Popen([sys.executable, str(ROOT / "benchmarks" / "telegram_floor.py"), str(port), api_url, SECRET], cwd=ROOT)
-    command = [sys.executable, str(ROOT / "run.py"), "serve", "--port", str(port)]
+    script = ROOT / ("benchmarks/telegram_replayed.py" if system == "replayed" else "run.py")
+    command = [sys.executable, str(script), "serve", "--port", str(port)]
     return subprocess.Popen(command, cwd=ROOT, env=fieldchat_env(db_url, api_url, port))
 
 
@@ -326,15 +332,19 @@ async def bench() -> int:
             ok = False
             continue
         results = {}
-        for system in ("floor", "fieldchat"):
+        for system in ("floor", "fieldchat", *(("replayed",) if db == "sqlite" else ())):
             stats, elapsed, expect = await measure(system, url, plan, fake)
             results[system] = row(db, system, stats, elapsed)
             figures[f"{db}_{system}"] = results[system] | {"replies_per_turn": expect}
         ratio = results["fieldchat"]["turns_per_s"] / max(results["floor"]["turns_per_s"], 1e-9)
         figures[f"{db}_throughput_ratio"] = round(ratio, 3)
         print(f"{db:<10} ratio FieldChat / floor: {ratio:.2f}  (FieldChat webhook p99 {results['fieldchat']['ack_p99_ms']} ms)", flush=True)
+        if "replayed" in results:
+            whole, adapter = results["fieldchat"]["server_cpu_ms_per_turn"], results["replayed"]["server_cpu_ms_per_turn"]
+            print(f"{db:<10} FieldChat's CPU per turn {whole:.2f} ms: the Telegram path with canned answers {adapter:.2f} ms "
+                  f"(the floor {results['floor']['server_cpu_ms_per_turn']:.2f} ms), the CRM turn {whole - adapter:.2f} ms", flush=True)
         ok = ok and ratio >= TARGET_RATIO and results["fieldchat"]["ack_p99_ms"] < TARGET_P99_MS
-        ok = ok and results["fieldchat"]["errors"] == 0 and results["floor"]["errors"] == 0
+        ok = ok and all(r["errors"] == 0 for r in results.values())
     await fake.stop()
     targets = {"throughput_ratio_min": TARGET_RATIO, "fieldchat_webhook_p99_ms_max": TARGET_P99_MS, "connections": CONNECTIONS}
     print("BENCHMARK " + json.dumps({"name": "telegram_webhook", "figures": figures, "targets": targets, "ok": ok}, ensure_ascii=False))
