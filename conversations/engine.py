@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 from conversations import form_filler
 from conversations.approval_card import step_of
@@ -59,6 +60,7 @@ class Engine:
                 await self._identify(ctx)
                 replies = await self._route(ctx)
                 replies = self._degrade_forms(ctx, replies)
+                replies = self._mark_question(ctx, replies)
                 await self._save_dialog(ctx)
                 await uow.commit()
                 return replies
@@ -282,6 +284,12 @@ class Engine:
             else:
                 out.append(reply)
         return out
+
+    def _mark_question(self, ctx: Ctx, replies: list[Reply]) -> list[Reply]:
+        """An answer that ends in plain text while a dialog stays open ends in a question."""
+        if ctx.dialog is None or not replies or not isinstance(replies[-1], Text):
+            return replies
+        return [*replies[:-1], replace(replies[-1], awaits_answer=True)]
 
     async def _save_dialog(self, ctx: Ctx) -> None:
         if not ctx.dialog_changed:

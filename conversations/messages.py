@@ -24,6 +24,9 @@ class Action:
 class Text:
     text: str
     """Plain text; adapters escape it for their markup."""
+    awaits_answer: bool = field(default=False, compare=False)
+    """An open dialog waits for a typed answer to this text (set by the engine). A platform that can
+    open the asker's reply box does: in a Telegram group the bot sees only replies to it."""
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def load_all(payload: object) -> list[Reply]:
 def dump(reply: Reply) -> dict[str, Any]:
     match reply:
         case Text():
-            return {"t": "text", "text": reply.text}
+            return {"t": "text", "text": reply.text, **({"asks": True} if reply.awaits_answer else {})}
         case Choices():
             choices: dict[str, Any] = {"t": "choices", "prompt": reply.prompt, "options": [_action(a) for a in reply.options]}
             if reply.ref is not None:
@@ -137,7 +137,7 @@ def _load_media(d: dict[str, Any]) -> Media:
 
 
 _LOADERS: dict[str, Callable[[dict[str, Any]], Reply]] = {
-    "text": lambda d: Text(_str(d["text"])),
+    "text": lambda d: Text(_str(d["text"]), awaits_answer=d.get("asks") is True),
     "choices": lambda d: Choices(_str(d["prompt"]), tuple(_load_action(a) for a in d["options"]), _opt(d.get("ref"))),
     "card": lambda d: Card(
         _str(d["title"]), tuple(Field(_str(k), _str(v)) for k, v in d.get("fields", [])),

@@ -257,7 +257,7 @@ class TelegramAdapter:
                 return
             await self._turn(
                 message.chat, message.from_user, event, event_update.update_id, topic_of(message), committed,
-                addressed=addressed(message, self.username),
+                addressed=addressed(message, self.username), asker=message.message_id,
             )
 
     async def _on_edited(self, message: Message, event_update: Update, committed: Committed = None) -> None:
@@ -288,10 +288,12 @@ class TelegramAdapter:
 
     async def _turn(
         self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None, committed: Committed = None,
-        *, addressed: bool = True,
+        *, addressed: bool = True, asker: int | None = None,
     ) -> None:
+        """`asker`: the user's message being answered (a question in a group replies to it)."""
         if event is not None:
-            await self._reply(chat, user, await self._handle(chat, user, event, update_id, committed, addressed=addressed), topic)
+            replies = await self._handle(chat, user, event, update_id, committed, addressed=addressed)
+            await self._reply(chat, user, replies, topic, asker=asker)
 
     async def _handle(
         self, chat: Chat, user: User, event: Event, update_id: int, committed: Committed = None, *, addressed: bool = True,
@@ -306,11 +308,11 @@ class TelegramAdapter:
         finally:
             _settle(committed)  # the webhook may answer now: the turn is stored (or failed and rolled back)
 
-    async def _reply(self, chat: Chat, user: User, replies: list[Reply], topic: int | None = None) -> None:
+    async def _reply(self, chat: Chat, user: User, replies: list[Reply], topic: int | None = None, *, asker: int | None = None) -> None:
         if not replies:
             return
         replies = page_buttons(replies, caps_of(chat))
-        view = await self._view(chat.id, replies, user_id=str(user.id), hint=user.language_code)
+        view = await self._view(chat.id, replies, user_id=str(user.id), hint=user.language_code, asker=asker)
         items = render(replies, view)
         try:
             ids = await self.sender.deliver(chat.id, items, thread_id=topic)
@@ -339,7 +341,7 @@ class TelegramAdapter:
         if len(self._menus_set) > MENUS_REMEMBERED:
             self._menus_set.popitem(last=False)
 
-    async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None) -> View:
+    async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None, asker: int | None = None) -> View:
         """Look the user up only when the adapter writes words and buttons of its own (a location
         request: its prompt keyboard is the user's main keyboard, in their language and for their role)."""
         locale: str = self.deps.settings.default_locale
@@ -347,7 +349,7 @@ class TelegramAdapter:
         if any(isinstance(r, AskLocation) for r in replies):
             async with self._db_turns:
                 locale, offered = await menu_of(self.deps, platform=PLATFORM, user=user_id, fallback=hint)
-        return View(private=chat_id > 0, locale=locale, bot_username=self.username, offered=offered)
+        return View(private=chat_id > 0, locale=locale, bot_username=self.username, offered=offered, asker_message=asker)
 
     async def _locale(self, user_id: str, hint: str | None) -> str:
         """The language the user picked, else their Telegram app's, else the deployment's."""

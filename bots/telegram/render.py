@@ -25,6 +25,10 @@ PHOTO_MAX_BYTES = 10 * 1024 * 1024
 NO_PREVIEW = {"is_disabled": True}
 
 
+FORCE_REPLY = {"force_reply": True, "selective": True}
+"""Opens the reply box of the users the message mentions or replies to, no one else's."""
+
+
 @dataclass(frozen=True)
 class View:
     """What the rendering depends on besides the replies."""
@@ -37,6 +41,10 @@ class View:
     """For a link to the private chat with the bot, from groups."""
     offered: tuple[str, ...] = ()
     """The labels of the user's main menu, when a reply re-sends the main keyboard (location asks)."""
+    asker_message: int | None = None
+    """In a group, the message of the user being answered: a question (`Text.awaits_answer`) replies
+    to it and opens that user's reply box, because with privacy mode on (the default) the bot sees
+    only replies to it there; the others in the group are not prompted."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,10 @@ def _is_footnote(replies: Sequence[Reply], i: int, anchor: Anchor | None) -> boo
 
 def render_one(reply: Reply, view: View) -> list[Outgoing]:
     match reply:
+        case Text(text=text, awaits_answer=True) if not view.private and view.asker_message is not None:
+            *before, last = messages([Run(text)], FORCE_REPLY)
+            reply_to = {"message_id": view.asker_message, "allow_sending_without_reply": True}
+            return [*before, replace(last, params={**last.params, "reply_parameters": reply_to})]
         case Text(text=text):
             return messages([Run(text)])
         case Choices(prompt=prompt, options=options, ref=ref):

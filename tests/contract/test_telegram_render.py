@@ -90,6 +90,11 @@ CASES: dict[str, tuple[list[Reply], View]] = {
         ), ref="quote-options:Mms-xw:7")],
         PRIVATE_EN,
     ),
+    "question_in_a_group_opens_the_askers_reply_box": (
+        [Text("Quote Q-7 started."), Text("Which customer? Type a name.", awaits_answer=True)],
+        View(private=False, locale="en", bot_username="FieldChatTestBot", asker_message=42),
+    ),
+    "question_in_a_private_chat_is_plain_text": ([Text("Which customer? Type a name.", awaits_answer=True)], PRIVATE_EN),
     "choices_with_link_and_cancel": (
         [Choices("Check out of 苏州恒力", (Action("📝 Fill in on a page", url="https://fieldchat.example/p/form/abc"), Action("✖ Cancel", token="x.-.cancel.0jENyB", style="danger")))],
         PRIVATE_EN,

@@ -274,6 +274,30 @@ async def test_in_a_group_check_in_offers_a_link_and_commands_for_other_bots_are
     assert await rep.say("/c@SomeOtherBot 恒力") == []
 
 
+async def test_in_a_group_a_question_opens_the_askers_reply_box(tg):
+    """With group privacy on (the default) the bot sees only commands and replies to it there: a
+    question replies to the asker's message with a selective ForceReply, so the asker's app opens
+    the reply box on it (and nobody else's), and the typed answer reaches the bot."""
+    rep = (await bound(tg, "rep")).in_group()
+    await rep.say("/quote")
+    asked_in = rep.last_message_id
+    (ask,) = [c for c in rep.last if c.method == "sendMessage"]
+    assert ask.params["text"] == "Quote for which customer? Type a name, pinyin, phone or code."
+    assert ask.params["reply_markup"] == {"force_reply": True, "selective": True}
+    assert ask.params["reply_parameters"] == {"message_id": asked_in, "allow_sending_without_reply": True}
+    question = tg.fake.sent[(rep.chat["id"], int(ask.result["message_id"]))]
+    await rep.send(text="恒力", reply_to_message=question)  # what the reply box sends
+    assert rep.text == "1 customer matches. Tap it to go on." and rep.button("苏州恒力")
+    assert all("force_reply" not in str(c.params.get("reply_markup")) for c in rep.last)  # a list to tap is no question
+
+    await rep.say("/cancel")
+    assert "reply_parameters" not in rep.last[0].params  # nothing asked: a plain answer
+    alone = await bound(tg, "rep2", 112)
+    await alone.say("/quote")
+    assert alone.last[0].params["text"] == ask.params["text"]
+    assert "reply_markup" not in alone.last[0].params and "reply_parameters" not in alone.last[0].params  # private: no need
+
+
 async def test_in_a_forum_topic_replies_stay_in_the_topic(tg):
     rep = (await bound(tg, "rep")).in_group()
     topic = {"message_thread_id": 77, "is_topic_message": True}

@@ -28,6 +28,12 @@ def test_every_reply_kind_round_trips_through_json():
     assert load_all(stored) == EVERY_KIND
 
 
+def test_a_question_stays_a_question():
+    (back,) = load_all(json.loads(json.dumps(dump_all([Text("Which customer?", awaits_answer=True)]))))
+    assert back.awaits_answer
+    assert not load_all(dump_all([Text("Done.")]))[0].awaits_answer
+
+
 @pytest.mark.parametrize(
     "payload",
     [
