@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     """Messages a second across all chats (Telegram's limit; higher with paid broadcasts)."""
     telegram_chat_rate_per_second: float = Field(default=1.0, gt=0)
     """Messages a second into one chat on average, bursts of three (groups: at most 20 a minute)."""
+    telegram_typing_after_s: float = Field(default=0.5, gt=0)
+    """A turn still running after this many seconds (a chart, a long report, a queue) shows
+    "typing…" in the chat, so the user knows the bot heard them; quicker turns send nothing."""
 
     # -- quotes and approvals (defaults; admins override the thresholds with /rules) --
     approval_manager_above: Decimal = Field(default=Decimal("100000"), ge=0)

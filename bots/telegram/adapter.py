@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Coroutine, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -78,6 +78,8 @@ ACK_WITHIN_S = 0.01
 so a server that is not saturated answers after the commit. A saturated one still answers in
 time (each open answer holds one of Telegram's max_connections) and the turn goes on in the
 background."""
+TYPING_SENT_WITHIN_S = 2.0
+"""How long a slow turn's answer waits for its "typing…" hint to reach Telegram before going out anyway."""
 
 
 Committed = asyncio.Future[None] | None
@@ -269,7 +271,7 @@ class TelegramAdapter:
         if event is None or message is None:
             await self.sender.answer(query.id)
             return
-        replies = await self._handle(message.chat, query.from_user, event, event_update.update_id, committed)
+        replies = await self._handle(message.chat, query.from_user, event, event_update.update_id, committed, topic=topic_of(message))
         notice = expired_notice(replies)
         await self.sender.answer(query.id, notice)
         if notice is not None:
@@ -292,21 +294,43 @@ class TelegramAdapter:
     ) -> None:
         """`asker`: the user's message being answered (a question in a group replies to it)."""
         if event is not None:
-            replies = await self._handle(chat, user, event, update_id, committed, addressed=addressed)
+            replies = await self._handle(chat, user, event, update_id, committed, addressed=addressed, topic=topic)
             await self._reply(chat, user, replies, topic, asker=asker)
 
     async def _handle(
         self, chat: Chat, user: User, event: Event, update_id: int, committed: Committed = None, *, addressed: bool = True,
+        topic: int | None = None,
     ) -> list[Reply]:
         turn = Turn(
             key_of(chat, user), event, caps_of(chat), locale_hint=user.language_code,
             event_id=(self.source, str(update_id)), addressed=addressed,
         )
         try:
-            async with self._db_turns:
+            async with self._typing_when_slow(chat.id, topic), self._db_turns:
                 return await self.engine.handle(turn)
         finally:
             _settle(committed)  # the webhook may answer now: the turn is stored (or failed and rolled back)
+
+    @contextlib.asynccontextmanager
+    async def _typing_when_slow(self, chat_id: int, topic: int | None) -> AsyncIterator[None]:
+        """"typing…" in the chat once a turn has taken longer than telegram_typing_after_s: a
+        timer, so that the quick turns (nearly all) cost no call and no task. The answer waits for
+        the hint to be sent, or the hint could land after it and linger under the answer."""
+        started: list[asyncio.Task[None]] = []
+
+        def start() -> None:
+            task = asyncio.create_task(self.sender.typing(chat_id, topic), name="telegram-typing")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started.append(task)
+
+        timer = asyncio.get_running_loop().call_later(self.deps.settings.telegram_typing_after_s, start)
+        try:
+            yield
+        finally:
+            timer.cancel()
+            if started:
+                await asyncio.wait(started, timeout=TYPING_SENT_WITHIN_S)
 
     async def _reply(self, chat: Chat, user: User, replies: list[Reply], topic: int | None = None, *, asker: int | None = None) -> None:
         if not replies:

@@ -20,6 +20,7 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
+    SendChatAction,
     SendDocument,
     SendMessage,
     SendPhoto,
@@ -103,6 +104,14 @@ class Sender:
             await self.edit(chat_id, message_id, Outgoing("editMessageReplyMarkup", {}))
         except DeliveryError as exc:
             log.info("could not take the buttons off an old message: %s", exc)
+
+    async def typing(self, chat_id: int | str, thread_id: int | None = None) -> None:
+        """"typing…" in the chat's header until the next message or for five seconds. Not a
+        message (no limits); a failure only means the user waits without the hint."""
+        try:
+            await self.bot(SendChatAction(chat_id=chat_ref(chat_id), action="typing", message_thread_id=thread_id))
+        except TelegramAPIError as exc:
+            log.info("chat action not accepted: %s", exc.message)
 
     async def answer(self, callback_id: str, toast: str | None = None) -> None:
         """Stop the button's spinner; `toast` shows briefly over the chat. Not a message: no limits."""

@@ -9,9 +9,13 @@ from sqlalchemy import func, select
 
 from bootstrap import build
 from bots.telegram import adapter as telegram_adapter
+from conversations.context import Ctx
+from conversations.engine import Engine
+from conversations.flow import Flow
+from conversations.flows import all_flows
 from conversations.inbound import ConversationKey
 from conversations.local import sign_in
-from conversations.messages import Action, Card, Field, Media, Text
+from conversations.messages import Action, Card, Field, Media, Reply, Text
 from core.models import ProcessedEvent
 from core.services.inbound_dedupe import first_time
 from tests.support.fake_telegram import BOT_ID, USERNAME
@@ -111,6 +115,32 @@ async def test_a_redelivered_update_is_handled_once_also_after_a_restart(tg):
     async with tg.container.sessionmaker() as s:
         sources = set(await s.scalars(select(ProcessedEvent.source)))
     assert sources == {f"telegram:{BOT_ID}"}
+
+
+class SlowFlow(Flow):
+    """A turn that takes a while (a large chart, a long report)."""
+
+    code = "sw"
+    commands = ("slow",)
+
+    async def start(self, ctx: Ctx, args: str) -> list[Reply]:
+        await asyncio.sleep(0.6)
+        return [Text("Done after a while.")]
+
+
+async def test_a_slow_turn_shows_typing_before_its_answer_and_a_quick_one_sends_nothing_more(tg):
+    slow = await build(telegram_settings(tg.fake.url, telegram_typing_after_s=0.25), migrate=False, db=tg.container.db)
+    engine = Engine(slow.deps, [*all_flows(), SlowFlow()], bind_flow=slow.engine.bind_flow, checkin_flow=slow.engine.checkin_flow)
+    async for worker in running(slow, tg.fake):
+        worker.adapter.engine = engine
+        await sign_in(slow.deps, ConversationKey("telegram", "", "111", "111"), "rep")
+        calls = await worker.deliver(hello("/slow"))
+        assert [(c.method, c.params.get("action"), c.params.get("text")) for c in calls] == [
+            ("sendChatAction", "typing", None), ("sendMessage", None, "Done after a while."),
+        ]
+        assert calls[0].params["chat_id"] == 111
+        calls = await worker.deliver(hello("/cancel"))
+        assert [c.method for c in calls] == ["sendMessage"]
 
 
 async def test_the_webhook_answers_before_a_slow_reply_is_sent(tg):

@@ -142,7 +142,7 @@ class FakeBotApi:
     def _result(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, int]]) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method.startswith("send"):
+        if method.startswith("send") and method != "sendChatAction":  # a chat action answers True, as Telegram's
             return self._message(params, files)
         if method in ("editMessageText", "editMessageReplyMarkup"):
             key = (int(params["chat_id"]), int(params["message_id"]))

@@ -170,6 +170,7 @@ def telegram_settings(fake_url: str, **overrides: Any) -> Any:
     values: dict[str, Any] = {
         "telegram_token": TOKEN, "telegram_api_url": fake_url, "public_url": "https://fieldchat.example",
         "telegram_webhook_secret": SECRET, "telegram_rate_per_second": 1000.0, "telegram_chat_rate_per_second": 1000.0,
+        "telegram_typing_after_s": 60.0,  # a turn slowed by the machine adds no call to the ones a test counts
     }
     values.update(overrides)
     return test_settings(**values)
