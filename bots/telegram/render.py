@@ -144,7 +144,7 @@ def render(replies: Sequence[Reply], view: View) -> list[Outgoing]:
         elif isinstance(reply, Card) and _is_footnote(replies, i + 1, anchor):
             note = replies[i + 1]
             assert isinstance(note, Text)
-            out += card_messages([*card_runs(reply), Run("\n\n"), Run(note.text)], reply)
+            out += marked_messages([*card_runs(reply), Run("\n\n"), Run(note.text)], reply.actions, reply.ref)
             footnote = i + 1
         else:
             out += render_one(reply, view)
@@ -168,7 +168,7 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
         case Choices(prompt=prompt, options=options, ref=ref):
             return marked_messages([Run(prompt or "…")], options, ref)
         case Card():
-            return card_messages(card_runs(reply), reply)
+            return marked_messages(card_runs(reply), reply.actions, reply.ref)
         case Form():
             log.info("form %r shown as text on Telegram (no native forms)", reply.title)
             links = [reply.submit] if reply.submit.url else []
@@ -183,10 +183,6 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
 def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outgoing]:
     """sendMessage calls for one piece of text; the keyboard goes with the last part."""
     return _sends(split(runs) or [[Run("…")]], markup)
-
-
-def card_messages(runs: list[Run], card: Card) -> list[Outgoing]:
-    return marked_messages(runs, card.actions, card.ref)
 
 
 def marked_messages(runs: list[Run], actions: Sequence[Action], ref: str | None) -> list[Outgoing]:

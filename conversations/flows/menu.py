@@ -24,9 +24,8 @@ HELP_BY_ROLE = {Role.ENGINEER: "help.text_engineer", Role.DEALER: "help.text_dea
 """The greeting names what the role does most (sellers: look up, check in; the others do not check in)."""
 
 
-HINT_BY_ROLE = {Role.ENGINEER: "dialog.hint_engineer", Role.DEALER: "dialog.hint_dealer", Role.FINANCE: "dialog.hint_office",
-                Role.DIRECTOR: "dialog.hint_office", Role.ADMIN: "dialog.hint_office"}
-"""What to send instead, after a message the bot could not place (sellers: a name, a location)."""
+HINT_BY_ROLE = {role: key.replace("help.text", "dialog.hint") for role, key in HELP_BY_ROLE.items()}
+"""What to send instead, after a message the bot could not place: the greeting's advice, without the hello."""
 
 
 def not_understood(ctx: Ctx, problem: str) -> list[Reply]:
