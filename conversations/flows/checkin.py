@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from conversations.context import Ctx
 from conversations.flow import Flow
 from conversations.flows.next_contact import next_contact_field, to_moment
@@ -11,6 +9,7 @@ from conversations.forms import check_form
 from conversations.inbound import Event, FormEvent, LocationEvent, MediaEvent, TextEvent
 from conversations.messages import AskLocation, Card, Choices, Field, Form, FormField, Reply, Text
 from conversations.pickers import customer_choices, find_customers, hit_label
+from conversations.positions import fix_of, kept, restored
 from core.geo import Fix, Point
 from core.models import Customer, Role, Visit
 from core.services import visits
@@ -64,17 +63,14 @@ class CheckInFlow(Flow):
 
     # -- location -----------------------------------------------------------
     async def _located(self, ctx: Ctx, event: LocationEvent) -> list[Reply]:
-        point = event.point()
         if event.update_of_live:
-            return await self._live_update(ctx, event, point)
-        fix = {
-            "lat": point.lat, "lon": point.lon, "acc": event.accuracy_m, "live": event.live, "src": event.source,
-            "at": (event.taken_at or ctx.turn.received_at).isoformat(), "datum": event.datum,
-        }
+            return await self._live_update(ctx, event, event.point())
+        fix = fix_of(event, ctx.turn.received_at)
+        point = fix.point
         preset = ctx.dialog.data.get("customer_id") if ctx.dialog and ctx.dialog.flow == self.code else None
         if ctx.dialog is None or ctx.dialog.flow != self.code:
             ctx.begin(self.code, "pick")
-        ctx.goto("pick", fix=fix)
+        ctx.goto("pick", fix=kept(fix))
         if preset:
             return await self._check_in(ctx, int(preset))
         hits = await ctx.deps.search.nearby(
@@ -109,10 +105,7 @@ class CheckInFlow(Flow):
         if raw is None:
             ctx.goto("location", customer_id=customer_id)
             return [self._ask_location(ctx, ctx.t("checkin.ask_location"))]
-        fix = Fix(
-            Point(raw["lat"], raw["lon"]), raw["acc"], raw["live"], raw["src"],
-            datetime.fromisoformat(raw["at"]), ctx.turn.received_at, raw.get("datum", "wgs84"),
-        )
+        fix = restored(raw, received_at=ctx.turn.received_at)
         settings = ctx.deps.settings
         policy = CheckInPolicy(settings.geofence_radius_m, settings.min_accuracy_m, settings.max_speed_kmh)
         customer = await readable(ctx.session, ctx.me, customer_id)  # held: the session keeps it only while referenced

@@ -9,9 +9,10 @@ from conversations.context import Ctx
 from conversations.flow import Flow
 from conversations.inbound import Event, FormEvent, LocationEvent, MediaEvent, TextEvent
 from conversations.messages import AskLocation, Choices, Form, FormField, Reply, Text
+from conversations.positions import fix_of, kept, restored
 from conversations.service.lookups import card_for, my_open_tickets, rating_replies
 from conversations.service.views import ticket_line
-from core.geo import Fix, Point
+from core.geo import Fix
 from core.models import Role, TicketStatus
 from core.services import onsite, tickets
 from core.services.visits import CheckInPolicy
@@ -29,12 +30,12 @@ class TicketsFlow(Flow):
     async def on_location(self, ctx: Ctx, event: LocationEvent) -> list[Reply]:
         """Shared with nothing open: dispatch measures from here from now on, and each accepted
         ticket is offered as the one arrived at, with this very position (no second share)."""
-        fix = self._fix(ctx, event)
+        fix = fix_of(event, ctx.turn.received_at)
         await onsite.remember_position(ctx.uow, actor=ctx.actor, fix=fix)
         accepted = [row for row in await my_open_tickets(ctx) if row[0].status == TicketStatus.ACCEPTED]
         if not accepted:
             return [Text(ctx.t("svc.position_noted"))]
-        ctx.begin(self.code, "here", fix=_stored(fix))
+        ctx.begin(self.code, "here", fix=kept(fix))
         buttons = tuple(
             ctx.button(f"📍 {t.number} {c.name[:14]}" + (f" · {ctx.fmt.distance(km * 1000)}" if km is not None else ""), self.code, f"ah{t.id}")
             for t, c, km in accepted[:MAX_LISTED]
@@ -101,19 +102,15 @@ class TicketsFlow(Flow):
         ctx.begin(self.code, "arrive", ticket=tid)
         return [self._ask_location(ctx, tid)]
 
-    def _fix(self, ctx: Ctx, event: LocationEvent) -> Fix:
-        at = event.taken_at or ctx.turn.received_at
-        return Fix(event.point(), event.accuracy_m, event.live, event.source, at, ctx.turn.received_at, event.datum)
-
     async def _arrived_here(self, ctx: Ctx, tid: int) -> list[Reply]:
         """A ticket picked after a location shared with nothing open: arrive with that position."""
         stored = ctx.dialog.data.get("fix") if ctx.dialog and ctx.dialog.step == "here" else None
         if not isinstance(stored, dict):
             return [Text(ctx.t("error.action_expired"))]
-        return await self._arrive_at(ctx, tid, _restored(stored))
+        return await self._arrive_at(ctx, tid, restored(stored))
 
     async def _arrive(self, ctx: Ctx, tid: int, event: LocationEvent) -> list[Reply]:
-        return await self._arrive_at(ctx, tid, self._fix(ctx, event))
+        return await self._arrive_at(ctx, tid, fix_of(event, ctx.turn.received_at))
 
     async def _arrive_at(self, ctx: Ctx, tid: int, fix: Fix) -> list[Reply]:
         s = ctx.deps.settings
@@ -168,20 +165,3 @@ class TicketsFlow(Flow):
 def _now(ctx: Ctx) -> datetime:
     return ctx.turn.received_at
 
-
-def _stored(fix: Fix) -> dict[str, object]:
-    """A position kept in the dialog (JSON) until the engineer picks the ticket."""
-    return {
-        "lat": fix.point.lat, "lon": fix.point.lon, "accuracy_m": fix.accuracy_m, "live": fix.live, "source": fix.source,
-        "taken_at": fix.taken_at.isoformat(), "received_at": fix.received_at.isoformat(), "datum": fix.datum,
-    }
-
-
-def _restored(data: dict[str, object]) -> Fix:
-    """The stored position (already WGS-84: `point` was converted when it arrived)."""
-    accuracy = data.get("accuracy_m")
-    return Fix(
-        Point(float(str(data["lat"])), float(str(data["lon"]))), float(str(accuracy)) if accuracy is not None else None,
-        bool(data["live"]), str(data["source"]), datetime.fromisoformat(str(data["taken_at"])),
-        datetime.fromisoformat(str(data["received_at"])), str(data["datum"]),
-    )
