@@ -15,7 +15,7 @@ from conversations import form_filler
 from conversations.approval_card import step_of
 from conversations.context import Ctx, Deps
 from conversations.flow import Flow
-from conversations.flows.menu import not_understood
+from conversations.flows.menu import MenuFlow, is_greeting, not_understood
 from conversations.i18n import normalise_locale
 from conversations.inbound import (
     ActionEvent,
@@ -147,8 +147,9 @@ class Engine:
             elif form_filler.active(ctx) and isinstance(event, FormEvent):
                 form_filler.drop(ctx)  # the whole form came at once, from the web form page
             flow = self.flows.get(ctx.dialog.flow)
-            if flow is not None:
+            if flow is not None and flow.waits_for(ctx, event):
                 return await flow.on_event(ctx, event)
+            ctx.finish()
         return await self._idle(ctx, event)
 
     async def _live_moved(self, ctx: Ctx, event: LocationEvent) -> list[Reply]:
@@ -232,6 +233,8 @@ class Engine:
             flow = self.commands.get(word.lower())
             if flow is not None:
                 return await self.start(ctx, flow, rest)
+            if is_greeting(event.text):
+                return await self.start(ctx, self.flows[MenuFlow.code], "")
             taken = await self._free_text(ctx, event.text)
             if taken is not None:
                 return taken

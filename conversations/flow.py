@@ -29,6 +29,11 @@ class Flow:
 
         return [Text(ctx.t("error.unknown_command"))]
 
+    def waits_for(self, ctx: Ctx, event: Event) -> bool:
+        """Whether this flow's open dialog takes `event`; if not, the dialog ends and the event is
+        handled as if nothing were open (a step that needs no answer, whatever the user sends next)."""
+        return True
+
     async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
         """A text, location, photo or form while this flow's dialog is open."""
         return [*self.unexpected(ctx)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
@@ -111,6 +111,13 @@ class Formatter:
 
     def money(self, value: Decimal | float, currency: str = "CNY") -> str:
         return str(format_currency(value, currency, locale=self.babel))
+
+    def moment(self, value: datetime, now: datetime) -> str:
+        """The time of day alone when `value` falls on `now`'s day (here), else date and time."""
+        local = value.astimezone(self.tz)
+        if local.date() == now.astimezone(self.tz).date():
+            return str(format_time(local, "short", tzinfo=self.tz, locale=self.babel))
+        return self.datetime(value)
 
     def date(self, value: date | datetime) -> str:
         if isinstance(value, datetime):

@@ -33,6 +33,11 @@ class CheckInFlow(Flow):
         page = ctx.deps.location_page
         return AskLocation(prompt, web_url=page(ctx.turn.key, ctx.locale) if page else None)
 
+    def waits_for(self, ctx: Ctx, event: Event) -> bool:
+        """Once checked in, only photos are awaited, and they reach the open visit without the
+        dialog too: a typed message after the check-in is a new request (a lookup, a greeting)."""
+        return not (ctx.dialog is not None and ctx.dialog.step == "in" and isinstance(event, TextEvent | FormEvent))
+
     async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
         if isinstance(event, LocationEvent):
             return await self._located(ctx, event)
@@ -49,6 +54,8 @@ class CheckInFlow(Flow):
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg.startswith("p") and arg[1:].isdigit():
+            if ctx.dialog is not None and ctx.dialog.step == "in":
+                return await self._already_in(ctx, int(arg[1:]))
             return await self._check_in(ctx, int(arg[1:]))
         if arg == "s":
             ctx.goto("search")
@@ -112,6 +119,19 @@ class CheckInFlow(Flow):
         visit = await visits.check_in(ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer_id, fix=fix, policy=policy)
         ctx.goto("in", visit_id=visit.id)
         return [self._receipt(ctx, visit, customer), Text(ctx.t("checkin.photo_hint"))]
+
+    async def _already_in(self, ctx: Ctx, customer_id: int) -> list[Reply]:
+        """A second tap on the nearby list (a double tap on a slow network, or another name on the
+        same list) after the check-in: the one position was used once; nothing more is recorded."""
+        assert ctx.dialog is not None
+        visit = await visits.own_visit(ctx.session, ctx.actor, int(ctx.dialog.data["visit_id"]))
+        customer = await ctx.session.get_one(Customer, visit.customer_id)
+        since = ctx.fmt.moment(visit.checked_in_at, ctx.turn.received_at)
+        if customer.id == customer_id:
+            return [Text(ctx.t("checkin.already_here", name=customer.name, time=since))]
+        other = await readable(ctx.session, ctx.me, customer_id)
+        out = ctx.button(ctx.t("checkin.check_out"), self.code, f"out{visit.id}", stateless=True, style="primary")
+        return [Choices(ctx.t("checkin.already_elsewhere", name=customer.name, time=since, other=other.name), (out,))]
 
     def _receipt(self, ctx: Ctx, visit: Visit, customer: Customer) -> Card:
         verdict = "checkin.inside" if visit.inside_fence else "checkin.outside"

@@ -28,6 +28,19 @@ HINT_BY_ROLE = {role: key.replace("help.text", "dialog.hint") for role, key in H
 """What to send instead, after a message the bot could not place: the greeting's advice, without the hello."""
 
 
+GREETINGS = frozenset({
+    "hi", "hello", "hey", "hallo", "good morning", "good afternoon", "good evening", "morning",
+    "你好", "您好", "嗨", "哈喽", "哈罗", "在吗", "在么", "在不在", "早", "早上好", "上午好", "下午好", "晚上好",
+})
+"""Whole messages that only say hello: answered with the greeting and the menu, not searched for
+as a customer's name (a rep's plain message is a lookup) or parsed as a dealer's stock count."""
+GREETING_TRIM = " \t\n!！.。~～?？,，、"
+
+
+def is_greeting(text: str) -> bool:
+    return text.strip(GREETING_TRIM).lower() in GREETINGS
+
+
 def not_understood(ctx: Ctx, problem: str) -> list[Reply]:
     """`problem` (not understood, unknown command), what the user's role can send instead, and the
     menu: two messages, not the whole greeting again after every typo."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.models import ContactRecord, Customer, Visit
+from conversations.inbound import ActionEvent
+from core.models import AuditEntry, ContactRecord, Customer, Visit
+from tests.support.chat import actions_of
 from tests.support.world import SIP
 
 
@@ -79,3 +81,38 @@ async def test_logging_a_visit_while_checked_in_offers_to_write_up_that_visit(co
         visit = (await s.scalars(select(Visit))).one()
         record = (await s.scalars(select(ContactRecord))).one()
         assert visit.checked_out_at is not None and record.visit_id == visit.id and record.summary == "和采购沟通了新产线的泵需求"
+
+
+async def test_a_second_tap_on_the_nearby_list_records_no_second_visit(container, world, chat_as):
+    rep = await chat_as("rep")
+    listed = await rep.locate(SIP[0] + 0.0003, SIP[1])
+    same, other = rep.button("苏州恒力"), rep.button("苏州天宇")
+    await rep.send(ActionEvent(same.token or ""))
+    assert "Checked in: 苏州恒力机械有限公司" in rep.text
+    await rep.send(ActionEvent(same.token or ""))  # a double tap on a slow network
+    assert rep.text.startswith("✅ You are already checked in at 苏州恒力机械有限公司 (since ")
+    await rep.send(ActionEvent(other.token or ""))  # the neighbour on the same list
+    assert "so 苏州天宇精密科技有限公司 was not recorded" in rep.text and "check out of 苏州恒力机械有限公司 first" in rep.text
+    assert [a.label for a in actions_of(rep.last)] == ["Check out"]
+    async with container.sessionmaker() as s:
+        assert [v.customer_id for v in (await s.scalars(select(Visit)))] == [world.cid("hengli")]
+        assert len((await s.scalars(select(AuditEntry).where(AuditEntry.action == "visit.check_in"))).all()) == 1
+    rep.last = listed
+    await rep.locate(SIP[0] + 0.0003, SIP[1])  # a new position: picking again is a new check-in
+    await rep.tap("苏州天宇")
+    assert "Checked in: 苏州天宇精密科技有限公司" in rep.text
+
+
+async def test_a_message_typed_after_the_check_in_is_a_new_request_and_photos_still_reach_the_visit(container, world, chat_as):
+    rep = await chat_as("rep")
+    await rep.locate(SIP[0] + 0.0003, SIP[1])
+    await rep.tap("苏州恒力")
+    await rep.say("hi")
+    assert rep.text.startswith("Hello Zhang Wei!") and "What would you like to do?" in rep.text
+    await rep.say("天宇")
+    assert "苏州天宇精密科技有限公司" in rep.text and "does not fit" not in rep.text
+    await rep.photo("tg:photo-after")
+    assert "1 so far" in rep.text
+    async with container.sessionmaker() as s:
+        visit = (await s.scalars(select(Visit))).one()
+        assert visit.customer_id == world.cid("hengli") and visit.photo_refs == ["tg:photo-after"]

@@ -65,3 +65,19 @@ async def test_only_for_the_declared_roles_and_never_before_commands_or_dialogs(
     await rep.say("/lead")
     await rep.say("echo from inside a dialog")
     assert not rep.text.startswith("ec:")  # the open dialog gets it
+
+
+async def test_a_message_that_only_says_hello_gets_the_greeting_not_a_search_or_a_stock_count(container, world):
+    engine = engine_with(container, Echo())
+    rep = await chat(container, engine, "rep")
+    await rep.say("Hi!")
+    assert rep.text.startswith("Hello Zhang Wei!") and "What would you like to do?" in rep.text
+    await rep.say("hi there")
+    assert not rep.text.startswith("Hello Zhang Wei!")  # only a bare greeting is one
+    zh = Chat(engine, "rep", platform="zh", locale_hint="zh-CN")
+    await sign_in(container.deps, zh.key, "rep")
+    await zh.say("你好！")
+    assert zh.text.startswith("张伟，您好！") and "要做什么？" in zh.text
+    dealer = await chat(container, engine, "dealer")
+    await dealer.say("在吗？")
+    assert dealer.text.startswith("Hello Liu Yang!") and "What would you like to do?" in dealer.text
