@@ -18,9 +18,10 @@ from conversations.messages import Action, Choices, Reply, Text
 from conversations.pickers import customer_choices, find_customers, find_products
 from conversations.quote_review import review_card, submitted_replies
 from core.errors import InvalidInput
-from core.models import Product, ProductOption, ProductUnit, Role
+from core.models import Customer, Product, ProductOption, ProductUnit, Quote, Role
 from core.services import approvals, opportunities, pricing, quotes
 from core.services.approval_rules import defaults_from, rules_in_force
+from core.services.customers import readable
 from core.services.quote_views import load_view
 
 SELLERS = frozenset({Role.REP, Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
@@ -59,6 +60,8 @@ class QuoteFlow(Flow):
         if head == "e" and rest is not None:
             return await self._resume(ctx, rest)
         if head == "n" and rest is not None:
+            if (open_draft := self._draft_in_dialog(ctx)) is not None and await self._customer_of(ctx, open_draft) == rest:
+                return await self._already_started(ctx, open_draft, rest)  # "New quote" tapped twice on the card
             ctx.begin(self.code, "customer")
             return await self._picked_customer(ctx, rest)
         if ctx.dialog is None or ctx.dialog.flow != self.code:
@@ -84,7 +87,30 @@ class QuoteFlow(Flow):
         hits = await find_customers(ctx, query)
         return customer_choices(ctx, query, hits, flow=self.code, prefix="cu")
 
+    def _draft_in_dialog(self, ctx: Ctx) -> int | None:
+        """The draft this quote dialog has started, if any."""
+        if ctx.dialog is None or ctx.dialog.flow != self.code:
+            return None
+        quote_id = ctx.dialog.data.get("quote_id")
+        return int(quote_id) if quote_id is not None else None
+
+    async def _customer_of(self, ctx: Ctx, quote_id: int) -> int:
+        return int(await ctx.session.scalar(select(Quote.customer_id).where(Quote.id == quote_id)) or 0)
+
+    async def _already_started(self, ctx: Ctx, quote_id: int, customer_id: int) -> list[Reply]:
+        """A second tap on the customer (a double tap on a slow network, or the next name on the
+        same list) once the draft exists: one dialog drafts one quote, nothing more is stored."""
+        quote = await ctx.session.get_one(Quote, quote_id)
+        customer = await ctx.session.get_one(Customer, quote.customer_id)
+        number = quote.number or "-"
+        if customer.id == customer_id:
+            return [Text(ctx.t("quote.already_started", number=number, name=customer.name))]
+        other = await readable(ctx.session, ctx.me, customer_id)
+        return [Text(ctx.t("quote.other_customer", number=number, name=customer.name, other=other.name))]
+
     async def _picked_customer(self, ctx: Ctx, customer_id: int) -> list[Reply]:
+        if (open_draft := self._draft_in_dialog(ctx)) is not None:
+            return await self._already_started(ctx, open_draft, customer_id)
         settings = ctx.deps.settings
         quote = await quotes.create_draft(
             ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer_id, today=ctx.today(),

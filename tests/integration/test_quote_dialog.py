@@ -85,3 +85,33 @@ async def test_a_typed_model_with_its_quantity_skips_the_pick_and_the_question(c
     async with container.sessionmaker() as s:
         lines = (await s.scalars(select(QuoteLine).order_by(QuoteLine.id))).all()
     assert [(line.quantity, line.discount_pct) for line in lines] == [(6, 5), (2, 0)]
+
+
+async def test_a_second_tap_on_the_customer_drafts_no_second_quote(container, world, chat_as, catalog):
+    from conversations.inbound import ActionEvent
+
+    rep = await chat_as("rep")
+    await rep.say("/quote 苏州")
+    hengli, tianyu = rep.button("苏州恒力"), rep.button("苏州天宇")
+    await rep.send(ActionEvent(hengli.token or ""))
+    assert rep.text.startswith("Draft Q-")
+    number = rep.text.split()[1]
+    await rep.send(ActionEvent(hengli.token or ""))  # a double tap on a slow network
+    assert rep.text.startswith(f"Draft {number} for 苏州恒力机械有限公司 is already open, so no second draft was started.")
+    await rep.send(ActionEvent(tianyu.token or ""))  # the next name on the same list
+    assert rep.text.startswith(f"Draft {number} is for 苏州恒力机械有限公司, so nothing was started for 苏州天宇精密科技有限公司.")
+    await rep.say("X100 2")  # the draft goes on where it was
+    assert "How many" not in rep.text
+    async with container.sessionmaker() as s:
+        assert [(q.number, q.customer_id) for q in (await s.scalars(select(Quote)))] == [(number, world.cid("hengli"))]
+
+    await rep.say("/cancel")
+    await rep.say("/c 恒力")
+    card = rep.last
+    await rep.tap("New quote")
+    again = rep.text.split()[1]
+    rep.last = card
+    await rep.tap("New quote")  # the card's button tapped twice
+    assert rep.text.startswith(f"Draft {again} for 苏州恒力机械有限公司 is already open")
+    async with container.sessionmaker() as s:
+        assert len((await s.scalars(select(Quote))).all()) == 2  # the cancelled one, and one from the card
