@@ -7,7 +7,7 @@ from conversations.flow import Flow
 from conversations.flows.next_contact import next_contact_field, to_moment
 from conversations.forms import check_form
 from conversations.inbound import Event, FormEvent, LocationEvent, MediaEvent, TextEvent
-from conversations.messages import AskLocation, Card, Choices, Field, Form, FormField, Reply, Text
+from conversations.messages import Action, AskLocation, Card, Choices, Field, Form, FormField, Reply, Text
 from conversations.pickers import customer_choices, find_customers, hit_label
 from conversations.positions import fix_of, kept, restored
 from core.geo import Fix, Point
@@ -36,7 +36,12 @@ class CheckInFlow(Flow):
     def waits_for(self, ctx: Ctx, event: Event) -> bool:
         """Once checked in, only photos are awaited, and they reach the open visit without the
         dialog too: a typed message after the check-in is a new request (a lookup, a greeting)."""
-        return not (ctx.dialog is not None and ctx.dialog.step == "in" and isinstance(event, TextEvent | FormEvent))
+        return not (self._checked_in(ctx) and isinstance(event, TextEvent | FormEvent))
+
+    @staticmethod
+    def _checked_in(ctx: Ctx) -> bool:
+        """The dialog's position was used: the visit is stored, photos may follow."""
+        return ctx.dialog is not None and ctx.dialog.step == "in"
 
     async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
         if isinstance(event, LocationEvent):
@@ -54,7 +59,7 @@ class CheckInFlow(Flow):
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg.startswith("p") and arg[1:].isdigit():
-            if ctx.dialog is not None and ctx.dialog.step == "in":
+            if self._checked_in(ctx):
                 return await self._already_in(ctx, int(arg[1:]))
             return await self._check_in(ctx, int(arg[1:]))
         if arg == "s":
@@ -130,8 +135,11 @@ class CheckInFlow(Flow):
         if customer.id == customer_id:
             return [Text(ctx.t("checkin.already_here", name=customer.name, time=since))]
         other = await readable(ctx.session, ctx.me, customer_id)
-        out = ctx.button(ctx.t("checkin.check_out"), self.code, f"out{visit.id}", stateless=True, style="primary")
+        out = self._check_out_button(ctx, visit.id)
         return [Choices(ctx.t("checkin.already_elsewhere", name=customer.name, time=since, other=other.name), (out,))]
+
+    def _check_out_button(self, ctx: Ctx, visit_id: int) -> Action:
+        return ctx.button(ctx.t("checkin.check_out"), self.code, f"out{visit_id}", stateless=True, style="primary")
 
     def _receipt(self, ctx: Ctx, visit: Visit, customer: Customer) -> Card:
         verdict = "checkin.inside" if visit.inside_fence else "checkin.outside"
@@ -144,7 +152,7 @@ class CheckInFlow(Flow):
         if visit.trust_flags:
             flags = ", ".join(ctx.t(f"flag.{f}") for f in visit.trust_flags)
             fields.append(Field(ctx.t("checkin.flags"), flags))
-        out = ctx.button(ctx.t("checkin.check_out"), self.code, f"out{visit.id}", stateless=True, style="primary")
+        out = self._check_out_button(ctx, visit.id)
         return Card(ctx.t("checkin.done", name=customer.name), tuple(fields), (out,), subtitle=customer.code, ref=f"visit:{visit.id}")
 
     async def _photo(self, ctx: Ctx, event: MediaEvent) -> list[Reply]:
@@ -155,7 +163,7 @@ class CheckInFlow(Flow):
         if visit_id is None:
             return [Text(ctx.t("checkin.photo_no_visit"))]
         visit = await visits.add_photo(ctx.uow, actor=ctx.actor, visit_id=int(visit_id), ref=event.ref)
-        out = ctx.button(ctx.t("checkin.check_out"), self.code, f"out{visit.id}", stateless=True, style="primary")
+        out = self._check_out_button(ctx, visit.id)
         return [Choices(ctx.t("checkin.photo_added", count=len(visit.photo_refs)), (out,))]
 
     # -- check out ------------------------------------------------------------

@@ -60,8 +60,8 @@ class QuoteFlow(Flow):
         if head == "e" and rest is not None:
             return await self._resume(ctx, rest)
         if head == "n" and rest is not None:
-            if (open_draft := self._draft_in_dialog(ctx)) is not None and await self._customer_of(ctx, open_draft) == rest:
-                return await self._already_started(ctx, open_draft, rest)  # "New quote" tapped twice on the card
+            if (draft := await self._draft_in_dialog(ctx)) is not None and draft.customer_id == rest:
+                return await self._already_started(ctx, draft, rest)  # "New quote" tapped twice on the card
             ctx.begin(self.code, "customer")
             return await self._picked_customer(ctx, rest)
         if ctx.dialog is None or ctx.dialog.flow != self.code:
@@ -87,20 +87,15 @@ class QuoteFlow(Flow):
         hits = await find_customers(ctx, query)
         return customer_choices(ctx, query, hits, flow=self.code, prefix="cu")
 
-    def _draft_in_dialog(self, ctx: Ctx) -> int | None:
+    async def _draft_in_dialog(self, ctx: Ctx) -> Quote | None:
         """The draft this quote dialog has started, if any."""
-        if ctx.dialog is None or ctx.dialog.flow != self.code:
+        if ctx.dialog is None or ctx.dialog.flow != self.code or ctx.dialog.data.get("quote_id") is None:
             return None
-        quote_id = ctx.dialog.data.get("quote_id")
-        return int(quote_id) if quote_id is not None else None
+        return await ctx.session.get(Quote, int(ctx.dialog.data["quote_id"]))
 
-    async def _customer_of(self, ctx: Ctx, quote_id: int) -> int:
-        return int(await ctx.session.scalar(select(Quote.customer_id).where(Quote.id == quote_id)) or 0)
-
-    async def _already_started(self, ctx: Ctx, quote_id: int, customer_id: int) -> list[Reply]:
+    async def _already_started(self, ctx: Ctx, quote: Quote, customer_id: int) -> list[Reply]:
         """A second tap on the customer (a double tap on a slow network, or the next name on the
         same list) once the draft exists: one dialog drafts one quote, nothing more is stored."""
-        quote = await ctx.session.get_one(Quote, quote_id)
         customer = await ctx.session.get_one(Customer, quote.customer_id)
         number = quote.number or "-"
         if customer.id == customer_id:
@@ -109,8 +104,8 @@ class QuoteFlow(Flow):
         return [Text(ctx.t("quote.other_customer", number=number, name=customer.name, other=other.name))]
 
     async def _picked_customer(self, ctx: Ctx, customer_id: int) -> list[Reply]:
-        if (open_draft := self._draft_in_dialog(ctx)) is not None:
-            return await self._already_started(ctx, open_draft, customer_id)
+        if (draft := await self._draft_in_dialog(ctx)) is not None:
+            return await self._already_started(ctx, draft, customer_id)
         settings = ctx.deps.settings
         quote = await quotes.create_draft(
             ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer_id, today=ctx.today(),
