@@ -47,9 +47,9 @@ from bots.telegram.inbound import (
     not_kept,
     topic_of,
 )
-from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands, card_mark
+from bots.telegram.keyboards import ONE_PICK, TELEGRAM_LANGUAGE, bot_commands, card_mark
 from bots.telegram.limits import SendLimits
-from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, render, render_edit
+from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, picked, render, render_edit
 from bots.telegram.sender import Sender
 from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
@@ -287,6 +287,18 @@ class TelegramAdapter:
                 log.warning("reply to a Telegram chat not delivered: %s", exc)
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
+            if mark == ONE_PICK and isinstance(message, Message):
+                await self._show_picked(message, query.data)
+
+    async def _show_picked(self, message: Message, data: str | None) -> None:
+        """A tapped one-shot list (Choices.once) keeps what was picked and loses its buttons. After
+        the answer, so that the answer is not held back by the chat's send limit."""
+        keyboard = message.reply_markup.inline_keyboard if message.reply_markup else []
+        label = next((b.text for row in keyboard for b in row if b.callback_data == data), None)
+        try:
+            await self.sender.edit(message.chat.id, message.message_id, picked(message.html_text, label))
+        except DeliveryError as exc:
+            log.info("the pick was not marked on its list: %s", exc)
 
     async def _turn(
         self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None, committed: Committed = None,

@@ -140,9 +140,14 @@ async def test_check_in_with_live_location_pick_photo_and_step_by_step_check_out
     assert calls[0].params["text"] == "Customers near you (2). Where are you?"
     assert buttons_of(calls[0])[0]["text"].startswith("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m")
 
+    listed = calls[0]
     calls = await rep.tap("苏州恒力")
-    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage"]  # the photo hint goes under the card
+    # the card (the photo hint goes under it), then the list keeps only what was picked
+    assert [c.method for c in calls] == ["answerCallbackQuery", "sendMessage", "editMessageText"]
     assert calls[0].params == {"callback_query_id": calls[0].params["callback_query_id"]}
+    assert calls[2].params["message_id"] == listed.result["message_id"] and "reply_markup" not in calls[2].params
+    assert calls[2].params["text"] == ("Customers near you (2). Where are you?\n\n"
+                                       "<b>✓ Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m</b>")
     card = calls[1].params
     assert card["text"].startswith("<b>✅ Checked in: 苏州恒力机械有限公司</b>\n<i>机械-华东-001</i>\n\n<b>Distance to site:</b> 100 m\n")
     assert "<b>Geofence:</b> inside (300 m radius)" in card["text"] and "Trust" not in card["text"]
@@ -152,10 +157,10 @@ async def test_check_in_with_live_location_pick_photo_and_step_by_step_check_out
     await rep.photo("AgACAgUAAxkBAAIBZ2VisitPhoto", caption="车间入口")
     assert "1 so far" in rep.text
 
-    await rep.tap("Check out")
-    assert rep.texts[0] == "Check out of 苏州恒力机械有限公司"
-    assert rep.texts[-1] == "(1/3) What happened? (visit summary)"
-    assert [b["text"] for b in buttons_of(rep.last[-1])] == ["✖ Cancel"]
+    await rep.tap("Check out")  # on the photo's answer: a one-shot list, which then says what was tapped
+    assert rep.texts == ["Check out of 苏州恒力机械有限公司", "(1/3) What happened? (visit summary)",
+                         "📷 Photo added to the visit (1 so far).\n\n<b>✓ Check out</b>"]
+    assert [b["text"] for b in buttons_of(rep.last[-2])] == ["✖ Cancel"] and not buttons_of(rep.last[-1])
     await rep.say("介绍X100离心泵，客户关注能耗")
     assert rep.texts == ["(2/3) Next step (optional)"]
     await rep.say("下周报价")
@@ -366,3 +371,28 @@ async def test_in_a_group_the_bot_answers_only_what_is_said_to_it(tg):
     assert "王经理" in rep.text
     async with tg.container.sessionmaker() as s:
         assert (await s.scalars(select(Visit))).first() is None
+
+
+async def test_a_dialogs_pick_list_keeps_only_the_pick_while_search_results_stay_to_open_another(tg):
+    rep = await bound(tg, "rep")
+    found = await rep.say("/c 苏州")  # browsing: open one match, then another from the same list
+    opened = await rep.tap("苏州恒力", found)
+    assert "editMessageText" not in [c.method for c in opened] and "苏州恒力机械有限公司" in rep.text
+    await rep.tap("苏州天宇", found)
+    assert "苏州天宇精密科技有限公司" in rep.text
+
+    listed = await rep.say("/quote 苏州")  # a quote's customer: picked once
+    (listing,) = [c for c in listed if buttons_of(c)]
+    as_sent = dict(rep.sent_message(listing))
+    _, hengli = rep.button("苏州恒力", listed)
+    calls = await rep.tap("苏州恒力", listed)
+    assert [c.method for c in calls][:2] == ["answerCallbackQuery", "sendMessage"] and "Q-" in rep.text
+    edit = calls[-1].params
+    assert calls[-1].method == "editMessageText" and edit["message_id"] == listing.result["message_id"] and "reply_markup" not in edit
+    assert edit["text"].endswith("\n\n<b>✓ Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司</b>")
+    assert rep.sent_message(listing)["text"].startswith(as_sent["text"])  # what Telegram shows: the question, then the pick
+
+    # A second tap already on its way when the list changed: no second draft, and only the list is edited again.
+    again = await rep.tap_data(hengli["callback_data"], as_sent)
+    assert "already open" in rep.text and "no second draft" in rep.text
+    assert {c.params["message_id"] for c in again if c.method.startswith("edit")} == {listing.result["message_id"]}

@@ -12,6 +12,7 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -32,6 +33,46 @@ class Call:
     """Uploaded files: parameter → (file name, size in bytes)."""
     result: Any = None
     """What the fake answered (a sent message, True), None for a failure."""
+
+
+ENTITY_OF_TAG = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "s": "strikethrough",
+                 "code": "code", "pre": "pre", "a": "text_link", "blockquote": "blockquote"}
+
+
+class _Entities(HTMLParser):
+    """Telegram's HTML parse mode: the text a client sees, with its formatting as entities
+    (offsets and lengths in UTF-16 code units)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text, self.entities = "", []
+        self._open: list[tuple[str, int, dict[str, Any]]] = []
+
+    def _at(self) -> int:
+        return len(self.text.encode("utf-16-le")) // 2
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        extra = {"url": dict(attrs).get("href")} if tag == "a" else {}
+        self._open.append((tag, self._at(), extra))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open and self._open[-1][0] == tag:
+            _, start, extra = self._open.pop()
+            if tag in ENTITY_OF_TAG and self._at() > start:
+                self.entities.append({"type": ENTITY_OF_TAG[tag], "offset": start, "length": self._at() - start, **extra})
+
+    def handle_data(self, data: str) -> None:
+        self.text += data
+
+
+def as_delivered(text: str, parse_mode: str | None) -> dict[str, Any]:
+    """A sent text as Telegram returns it in the Message: tags become entities."""
+    if parse_mode != "HTML":
+        return {"text": text}
+    parser = _Entities()
+    parser.feed(text)
+    parser.close()
+    return {"text": parser.text, **({"entities": sorted(parser.entities, key=lambda e: e["offset"])} if parser.entities else {})}
 
 
 def _decode(key: str, value: str) -> Any:
@@ -148,7 +189,8 @@ class FakeBotApi:
             key = (int(params["chat_id"]), int(params["message_id"]))
             message = dict(self.sent.get(key) or self._message(params, {}, message_id=key[1]))
             if method == "editMessageText":
-                message["text"] = params["text"]
+                message.pop("entities", None)
+                message |= as_delivered(params["text"], params.get("parse_mode"))
             message.pop("reply_markup", None)
             if "reply_markup" in params:
                 message["reply_markup"] = params["reply_markup"]
@@ -165,7 +207,7 @@ class FakeBotApi:
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
         message: dict[str, Any] = {"message_id": message_id, "from": BOT_USER, "chat": chat, "date": int(time.time())}
         if "text" in params:
-            message["text"] = params["text"]
+            message |= as_delivered(params["text"], params.get("parse_mode"))
         if "message_thread_id" in params:  # sent into a forum topic: Telegram marks it so
             message |= {"message_thread_id": int(params["message_thread_id"]), "is_topic_message": True}
         if "photo" in files:
@@ -173,7 +215,8 @@ class FakeBotApi:
         if "document" in files:
             message["document"] = {"file_id": f"sent-doc-{message_id}", "file_unique_id": f"d{message_id}", "file_name": files["document"][0]}
         if "caption" in params:
-            message["caption"] = params["caption"]
+            caption = as_delivered(params["caption"], params.get("parse_mode"))
+            message |= {"caption": caption["text"], **({"caption_entities": caption["entities"]} if "entities" in caption else {})}
         if isinstance(params.get("reply_markup"), dict) and "inline_keyboard" in params["reply_markup"]:
             message["reply_markup"] = params["reply_markup"]
         self.sent[(chat_id, message_id)] = message
