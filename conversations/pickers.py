@@ -1,12 +1,12 @@
-"""Shared pickers: find a customer, a contact or a product by whatever the user typed (one
-search behind all of them) and offer the hits as buttons."""
+"""Shared pickers: find a customer or a product by whatever the user typed (one search behind
+both) and offer the customers found as buttons."""
 
 from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.messages import Action, Choices, Reply, Text
 from core.geo import Point
-from core.search import ContactHit, CustomerHit, ProductHit
+from core.search import CustomerHit, ProductHit
 
 MAX_QUERY = 100
 NOISE_GAP = 20.0
@@ -63,51 +63,9 @@ def customer_choices(
     return replies
 
 
-async def find_contacts(ctx: Ctx, query: str, *, limit: int = 8) -> list[ContactHit]:
-    query = query.strip()[:MAX_QUERY]
-    if not query:
-        return []
-    return await ctx.deps.search.search_contacts(ctx.session, scope=ctx.me, query=query, limit=limit)
-
-
-def contact_choices(ctx: Ctx, query: str, hits: list[ContactHit], *, flow: str, prefix: str) -> list[Reply]:
-    """Contacts of visible customers as buttons `<prefix><contact id>`; others as their customer's row only."""
-    if not hits:
-        return [Text(ctx.t("search.contact_none", query=query[:MAX_QUERY]))]
-    replies: list[Reply] = []
-    visible = [h for h in hits if h.visible]
-    if visible:
-        buttons = tuple(
-            ctx.button(ctx.t("search.contact_label", name=h.contact.name, customer=h.customer.name), flow, f"{prefix}{h.contact.id}")
-            for h in visible
-        )
-        replies.append(Choices(ctx.t("search.contact_pick", count=len(visible)), buttons))
-    hidden = {h.customer.id: h for h in hits if not h.visible}
-    if hidden:
-        rows = "\n".join(
-            ctx.t("search.hidden_row", name=h.customer.name, code=h.customer.code, owner=h.owner_name or "-")
-            for h in hidden.values()
-        )
-        replies.append(Text(ctx.t("search.hidden_intro") + "\n" + rows))
-    return replies
-
-
 async def find_products(ctx: Ctx, query: str, *, limit: int = 8) -> list[ProductHit]:
     """Active products by SKU, model, Chinese or English name, pinyin or initials."""
     query = query.strip()[:MAX_QUERY]
     if not query:
         return []
     return await ctx.deps.search.search_products(ctx.session, query=query, limit=limit)
-
-
-def product_label(ctx: Ctx, hit: ProductHit) -> str:
-    name = hit.product.name_en if ctx.locale == "en" and hit.product.name_en else hit.product.name_zh
-    return ctx.t("search.product_label", sku=hit.product.sku, name=name)
-
-
-def product_choices(ctx: Ctx, query: str, hits: list[ProductHit], *, flow: str, prefix: str) -> list[Reply]:
-    """Products as buttons `<prefix><product id>` (quote lines, dealer stock); a hint when none."""
-    if not hits:
-        return [Text(ctx.t("search.product_none", query=query[:MAX_QUERY]))]
-    buttons = tuple(ctx.button(product_label(ctx, h), flow, f"{prefix}{h.product.id}") for h in hits)
-    return [Choices(ctx.t("search.product_pick", count=len(hits)), buttons)]
