@@ -7,7 +7,7 @@ search, check-in written to the database, the customer 360, rendering, send limi
 talk to the same fake Bot API (tests/support/fake_telegram.py), which runs in this process
 next to the load: 32 concurrent connections, each playing many bound Telegram users in
 turn, alternating a check-in (a location → the nearby list; a tap on the nearest customer →
-the check-in card) and a lookup (`/c <name>` → the card). A turn counts when the webhook has
+the check-in card, then the list edited to show the pick) and a lookup (`/c <name>` → the card). A turn counts when the webhook has
 answered *and* every reply it causes has reached the fake, so throughput is work done, not
 acknowledgements. The same run covers SQLite (a temporary file) and PostgreSQL (the
 database in FIELDCHAT_BENCH_PG_URL, by default fieldchat_bench_telegram_webhook on 127.0.0.1, created when missing; its schema is rebuilt).
