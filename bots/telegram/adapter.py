@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from typing import Any
 
@@ -22,9 +21,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
     CallbackQuery,
     Chat,
     Message,
@@ -35,6 +31,7 @@ from fastapi import APIRouter
 
 from bots.base import DeliveryError, Sent
 from bots.fallback import page_buttons
+from bots.telegram.commands import CommandMenus
 from bots.telegram.dedupe import forget_old, source_of
 from bots.telegram.inbound import (
     PRIVATE_CAPS,
@@ -47,14 +44,14 @@ from bots.telegram.inbound import (
     not_kept,
     topic_of,
 )
-from bots.telegram.keyboards import ONE_PICK, TELEGRAM_LANGUAGE, bot_commands, card_mark
+from bots.telegram.keyboards import ONE_PICK, card_mark
 from bots.telegram.limits import SendLimits
 from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, picked, render, render_edit
 from bots.telegram.sender import Sender
 from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
 from conversations.engine import Engine
-from conversations.i18n import LOCALES, translate
+from conversations.i18n import translate
 from conversations.inbound import Event, Turn
 from conversations.messages import AskLocation, Card, Choices, Reply, Text
 from conversations.profile import locale_of, menu_of
@@ -71,8 +68,6 @@ connections (its unit of work and the search index's reader), so this keeps the 
 from running dry; on SQLite, whose every transaction takes the single write lock, queueing here
 hands the lock over at once instead of through the driver's busy-wait sleeps."""
 FIRST_SWEEP_S = 60
-MENUS_REMEMBERED = 50_000
-"""Chats whose command menu this worker has set (so /menu does not set it again and again)."""
 ACK_WITHIN_S = 0.01
 """How long a webhook answer waits for its turn to be committed. A turn takes a few milliseconds,
 so a server that is not saturated answers after the commit. A saturated one still answers in
@@ -120,7 +115,7 @@ class TelegramAdapter:
         self._slots = asyncio.Semaphore(MAX_IN_FLIGHT)
         self._polling: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._menus_set: OrderedDict[tuple[int, str, tuple[str, ...]], None] = OrderedDict()
+        self.menus = CommandMenus(self.bot)
 
     # -- contract -------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
@@ -165,9 +160,7 @@ class TelegramAdapter:
         """Learn our username, publish the command menu, and set the webhook or start polling."""
         try:
             self.username = (await self.bot.me()).username
-            for locale in LOCALES:
-                commands = [BotCommand(command=c["command"], description=c["description"]) for c in bot_commands(locale)]
-                await self.bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=TELEGRAM_LANGUAGE[locale])
+            await self.menus.publish_defaults()
             if self.webhook_url:
                 await self.bot.set_webhook(self.webhook_url, secret_token=self.secret, allowed_updates=list(HANDLED))
                 log.info("Telegram webhook set for @%s", self.username)
@@ -359,23 +352,7 @@ class TelegramAdapter:
                 await self.engine.cards_shown(key_of(chat, user), [(i.ref, m) for i, m in zip(items, ids, strict=True) if i.ref])
         anchor = keyboard_anchor(replies) if view.private else None
         if anchor is not None and anchor.offered:
-            await self._chat_commands(chat.id, anchor.locale, anchor.offered)
-
-    async def _chat_commands(self, chat_id: int, locale: str, offered: tuple[str, ...]) -> None:
-        """The "/" menu of this private chat lists the user's role's commands in their language,
-        set whenever their main menu is shown (binding, /menu, /lang); once per worker and menu."""
-        key = (chat_id, locale, offered)
-        if key in self._menus_set:
-            return
-        commands = [BotCommand(command=c["command"], description=c["description"]) for c in bot_commands(locale, offered)]
-        try:
-            await self.bot.set_my_commands(commands, BotCommandScopeChat(chat_id=chat_id))
-        except TelegramAPIError as exc:  # the default list still works; the next menu tries again
-            log.info("the chat's command menu was not set: %s", exc.message)
-            return
-        self._menus_set[key] = None
-        if len(self._menus_set) > MENUS_REMEMBERED:
-            self._menus_set.popitem(last=False)
+            await self.menus.offer(chat.id, anchor.locale, anchor.offered)
 
     async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None, asker: int | None = None) -> View:
         """Look the user up only when the adapter writes words and buttons of its own (a location
