@@ -84,7 +84,7 @@ def _prompt(ctx: Ctx) -> list[Reply]:
     if not field.required:
         buttons.append(ctx.button(translate(ctx.locale, "form.skip"), FLOW, "skip"))
     buttons.append(ctx.button(translate(ctx.locale, "button.cancel"), "x", "cancel", stateless=True, style="danger"))
-    return [Choices(prompt, tuple(buttons), once=True)]
+    return [Choices(prompt, tuple(buttons))]
 
 
 def answer_action(ctx: Ctx, arg: str) -> list[Reply] | FormEvent:

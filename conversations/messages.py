@@ -36,11 +36,6 @@ class Choices:
     ref: str | None = None
     """Names the state the list shows (a quote line's options being ticked), like `Card.ref`: a tap
     answered by the same list, changed, may edit it in place instead of stacking a copy below."""
-    once: bool = False
-    """A pick made once: it writes something or moves a dialog on (the customer to check in at, a
-    quote's product, a form's answer). Where messages can be edited, the tapped list keeps only
-    what was picked, so that no stale button invites a second tap; a browsing list (search
-    results, a menu) stays as it is."""
 
 
 @dataclass(frozen=True)

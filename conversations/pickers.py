@@ -45,8 +45,7 @@ async def find_customers(ctx: Ctx, query: str, *, near: Point | None = None, lim
 def customer_choices(
     ctx: Ctx, query: str, hits: list[CustomerHit], *, flow: str, prefix: str, stateless: bool = False
 ) -> list[Reply]:
-    """Visible hits as buttons `<prefix><id>`; hidden ones as plain rows; a helpful line when none.
-    A dialog's pick is made once; `stateless` buttons browse (a lookup may open one hit, then another)."""
+    """Visible hits as buttons `<prefix><id>`; hidden ones as plain rows; a helpful line when none."""
     if not hits:
         return [Text(ctx.t("search.none", query=query[:MAX_QUERY]))]
     visible = [h for h in hits if h.visible]
@@ -56,7 +55,7 @@ def customer_choices(
         buttons: tuple[Action, ...] = tuple(
             ctx.button(hit_label(ctx, h), flow, f"{prefix}{h.customer.id}", stateless=stateless) for h in visible
         )
-        replies.append(Choices(ctx.t("search.pick", count=len(visible)), buttons, once=not stateless))
+        replies.append(Choices(ctx.t("search.pick", count=len(visible)), buttons))
     if hidden:
         rows = "\n".join(hidden_row(ctx, h) for h in hidden)
         replies.append(Text(ctx.t("search.hidden_intro") + "\n" + rows))

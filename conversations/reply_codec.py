@@ -49,8 +49,6 @@ def dump(reply: Reply) -> dict[str, Any]:
             choices: dict[str, Any] = {"t": "choices", "prompt": reply.prompt, "options": [_action(a) for a in reply.options]}
             if reply.ref is not None:
                 choices["ref"] = reply.ref
-            if reply.once:
-                choices["once"] = True
             return choices
         case Card():
             card: dict[str, Any] = {
@@ -140,7 +138,7 @@ def _load_media(d: dict[str, Any]) -> Media:
 
 _LOADERS: dict[str, Callable[[dict[str, Any]], Reply]] = {
     "text": lambda d: Text(_str(d["text"]), awaits_answer=d.get("asks") is True),
-    "choices": lambda d: Choices(_str(d["prompt"]), tuple(_load_action(a) for a in d["options"]), _opt(d.get("ref")), once=d.get("once") is True),
+    "choices": lambda d: Choices(_str(d["prompt"]), tuple(_load_action(a) for a in d["options"]), _opt(d.get("ref"))),
     "card": lambda d: Card(
         _str(d["title"]), tuple(Field(_str(k), _str(v)) for k, v in d.get("fields", [])),
         tuple(_load_action(a) for a in d.get("actions", [])), _opt(d.get("subtitle")), _opt(d.get("ref")),

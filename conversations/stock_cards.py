@@ -78,7 +78,7 @@ def question_reply(ctx: Ctx, q: Question, button: Button) -> Reply:
     if q.kind in (Found.AMBIGUOUS, Found.UNKNOWN) and q.products:
         key = "stock.q.ambiguous" if q.kind == Found.AMBIGUOUS else "stock.q.did_you_mean"
         options = tuple(button(ctx.t("search.product_label", sku=p.sku, name=product_name(ctx, p)), f"p{q.n}:{p.id}") for p in q.products)
-        return Choices(ctx.t(key, source=source, mention=q.item.mention), (*options, drop), once=True)
+        return Choices(ctx.t(key, source=source, mention=q.item.mention), (*options, drop))
     product = q.products[0] if q.products else None
     params: dict[str, object] = {"source": source, "mention": q.item.mention, "qty": q.item.qty_text or "-"}
     if product is not None:
@@ -89,7 +89,7 @@ def question_reply(ctx: Ctx, q: Question, button: Button) -> Reply:
         params["unit"] = q.item.unit or "-"
     if q.kind == Problem.FRACTION:
         params["unit"] = q.item.unit or (product.base_unit if product else "-")
-    return Choices(ctx.t(f"stock.q.{q.kind}", **params), (drop,), once=True)
+    return Choices(ctx.t(f"stock.q.{q.kind}", **params), (drop,))
 
 
 def snapshot_card(ctx: Ctx, dealer: Customer, figures: list[Figure], actions: tuple[Action, ...] = ()) -> Card:

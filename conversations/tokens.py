@@ -65,3 +65,12 @@ class TokenCodec:
         if len(parts) != 3 or not hmac.compare_digest(sig, self._sign(body)):
             raise BadToken("bad signature")
         return ActionRef(*parts)
+
+    def stateless(self, token: str) -> bool:
+        """Whether a button stays valid any time (a record's), rather than belonging to a dialog
+        run: a step's choice, made once, whose list adapters may then close. False for a token
+        that does not decode."""
+        try:
+            return self.decode(token).stateless
+        except BadToken:
+            return False

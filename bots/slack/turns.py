@@ -23,7 +23,6 @@ from conversations.engine import Engine
 from conversations.i18n import LOCALES, translate
 from conversations.inbound import ActionEvent, ConversationKey, Event, FormEvent, Turn
 from conversations.messages import AskLocation, Card, Form, Reply, Text
-from conversations.tokens import BadToken
 
 log = logging.getLogger(__name__)
 PLATFORM = "slack"
@@ -133,15 +132,9 @@ class SlackTurns:
             message = render.render(same, self.deps.settings.default_locale)
             await self.api.update(click.channel, click.message_ts, message.blocks, message.text)
             return [r for r in replies if r is not same]
-        if not self._stateless(click.value):
+        if not self.deps.codec.stateless(click.value):
             await self.api.update(click.channel, click.message_ts, render.decided(click.blocks, f"✓ {click.label}"), click.label)
         return replies
-
-    def _stateless(self, token: str) -> bool:
-        try:
-            return self.deps.codec.decode(token).stateless
-        except BadToken:
-            return False
 
     # -- forms as modals ----------------------------------------------------------------
     async def open_form(self, click: Clicked) -> None:

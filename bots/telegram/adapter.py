@@ -44,7 +44,7 @@ from bots.telegram.inbound import (
     not_kept,
     topic_of,
 )
-from bots.telegram.keyboards import ONE_PICK, card_mark
+from bots.telegram.keyboards import card_mark
 from bots.telegram.limits import SendLimits
 from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, picked, render, render_edit
 from bots.telegram.sender import Sender
@@ -52,7 +52,7 @@ from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
 from conversations.engine import Engine
 from conversations.i18n import translate
-from conversations.inbound import Event, Turn
+from conversations.inbound import ActionEvent, Event, Turn
 from conversations.messages import AskLocation, Card, Choices, Reply, Text
 from conversations.profile import locale_of, menu_of
 
@@ -86,10 +86,11 @@ def _settle(committed: Committed) -> None:
         committed.set_result(None)
 
 
-def shows_same_record(mark: str | None, replies: list[Reply]) -> bool:
-    """Whether the answer to a tap is the tapped card's own record (or named list), changed (see `card_mark`)."""
-    first = replies[0] if replies else None
-    return mark is not None and isinstance(first, Card | Choices) and first.ref is not None and card_mark(first.ref) == mark
+def same_record(mark: str | None, replies: list[Reply]) -> Reply | None:
+    """The reply that shows the tapped card's own record (or named list), changed (see `card_mark`)."""
+    if mark is None:
+        return None
+    return next((r for r in replies if isinstance(r, Card | Choices) and r.ref is not None and card_mark(r.ref) == mark), None)
 
 
 class TelegramAdapter:
@@ -269,10 +270,10 @@ class TelegramAdapter:
         await self.sender.answer(query.id, notice)
         if notice is not None:
             await self.sender.strip_buttons(message.chat.id, message.message_id)
-        elif shows_same_record(mark, replies):
-            # The tapped card's own record, changed (approved, saved): the card is edited in place,
-            # so its old buttons disappear instead of lingering above a second copy.
-            replies = page_buttons(replies, caps_of(message.chat))
+        elif (same := same_record(mark, replies)) is not None:
+            # The tapped card's own record, changed (approved, taken on): the card is edited in place,
+            # so its old buttons disappear instead of lingering above a second copy; the rest is sent.
+            replies = page_buttons([same, *(r for r in replies if r is not same)], caps_of(message.chat))
             view = await self._view(message.chat.id, replies, user_id=str(query.from_user.id), hint=query.from_user.language_code)
             try:
                 await self._replace(message.chat.id, message.message_id, replies, view, topic_of(message))
@@ -280,12 +281,15 @@ class TelegramAdapter:
                 log.warning("reply to a Telegram chat not delivered: %s", exc)
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
-            if mark == ONE_PICK and isinstance(message, Message):
+            if mark is None and isinstance(message, Message) and isinstance(event, ActionEvent) and not self.deps.codec.stateless(event.token):
                 await self._show_picked(message, query.data)
 
     async def _show_picked(self, message: Message, data: str | None) -> None:
-        """A tapped one-shot list (Choices.once) keeps what was picked and loses its buttons. After
-        the answer, so that the answer is not held back by the chat's send limit."""
+        """A dialog's step, once tapped (its buttons belong to the dialog run, not to a record: a
+        customer to check in at, a quote's product, a form's answer), keeps what was picked and
+        loses its buttons, as on Slack. Not a card or named list (marked): those change only by
+        showing their record again. After the answer, so that the chat's send limit never holds
+        the answer back; a second tap already on its way only edits the list again."""
         keyboard = message.reply_markup.inline_keyboard if message.reply_markup else []
         label = next((b.text for row in keyboard for b in row if b.callback_data == data), None)
         try:

@@ -36,8 +36,6 @@ def _width(text: str) -> int:
 
 CARD_MARK = "~"
 MARK_CHARS = 4
-ONE_PICK = "!one"
-"""The mark of a one-shot list's buttons (Choices.once): never a `card_mark` (not base64url)."""
 
 
 def card_mark(ref: str) -> str:
@@ -84,12 +82,12 @@ def _rows(actions: Sequence[Action]) -> list[list[int]]:
     return rows
 
 
-def inline_keyboard(actions: Sequence[Action], ref: str | None = None, *, once: bool = False) -> dict[str, Any] | None:
+def inline_keyboard(actions: Sequence[Action], ref: str | None = None) -> dict[str, Any] | None:
     """The actions as inline buttons (see `_rows`); `ref`: the record the card shows, marked on
-    every button (see `card_mark`); else `once`: a one-shot list, marked `ONE_PICK`."""
+    every button (see `card_mark`)."""
     if not actions:
         return None
-    mark = card_mark(ref) if ref else ONE_PICK if once else None
+    mark = card_mark(ref) if ref else None
     buttons = [button(a, mark) for a in actions]
     return {"inline_keyboard": [[buttons[i] for i in row] for row in _rows(actions)]}
 

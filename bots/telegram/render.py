@@ -165,8 +165,8 @@ def render_one(reply: Reply, view: View) -> list[Outgoing]:
             return [*before, replace(last, params={**last.params, "reply_parameters": reply_to})]
         case Text(text=text):
             return messages([Run(text)])
-        case Choices(prompt=prompt, options=options, ref=ref, once=once):
-            return marked_messages([Run(prompt or "…")], options, ref, once=once)
+        case Choices(prompt=prompt, options=options, ref=ref):
+            return marked_messages([Run(prompt or "…")], options, ref)
         case Card():
             return marked_messages(card_runs(reply), reply.actions, reply.ref)
         case Form():
@@ -185,13 +185,13 @@ def messages(runs: list[Run], markup: dict[str, Any] | None = None) -> list[Outg
     return _sends(split(runs) or [[Run("…")]], markup)
 
 
-def marked_messages(runs: list[Run], actions: Sequence[Action], ref: str | None, *, once: bool = False) -> list[Outgoing]:
+def marked_messages(runs: list[Run], actions: Sequence[Action], ref: str | None) -> list[Outgoing]:
     """A card's (or a named list's) message, its buttons marked with what it shows, so that a tap
     answered by the same record edits it in place; a text split over several messages is not
-    edited whole, so its buttons carry no such mark. A one-shot list's buttons say so (`once`)."""
+    edited whole, so its buttons carry no mark."""
     chunks = split(runs) or [[Run("…")]]
     if len(chunks) > 1 or ref is None:
-        return _sends(chunks, inline_keyboard(actions, once=once and ref is None))
+        return _sends(chunks, inline_keyboard(actions))
     (sent,) = _sends(chunks, inline_keyboard(actions, ref))
     return [replace(sent, ref=ref)]
 
@@ -268,11 +268,10 @@ def render_edit(replies: Sequence[Reply], view: View) -> tuple[Outgoing, list[Ou
     runs: list[Run] | None = None
     actions: Sequence[Action] = ()
     ref: str | None = None
-    once = False
     match first:
         case Text(text=text):
             runs = [Run(text)]
-        case Choices(prompt=prompt, options=options, ref=ref, once=once):
+        case Choices(prompt=prompt, options=options, ref=ref):
             runs, actions = [Run(prompt or "…")], options
         case Card():
             runs, actions, ref = card_runs(first), first.actions, first.ref
@@ -281,15 +280,15 @@ def render_edit(replies: Sequence[Reply], view: View) -> tuple[Outgoing, list[Ou
     chunks = split(runs, MESSAGE_LIMIT - 1)
     text = to_html(chunks[0]) + ("…" if len(chunks) > 1 else "") if chunks else "…"
     params: dict[str, Any] = {"text": text, "parse_mode": "HTML", "link_preview_options": NO_PREVIEW}
-    markup = inline_keyboard(actions, ref if len(chunks) <= 1 else None, once=once)
+    markup = inline_keyboard(actions, ref if len(chunks) <= 1 else None)
     if markup is not None:
         params["reply_markup"] = markup
     return Outgoing("editMessageText", params), render(replies[1:], view)
 
 
 def picked(message_html: str, label: str | None) -> Outgoing:
-    """The edit that leaves a tapped one-shot list (Choices.once) showing what was picked, with
-    no buttons; only the buttons go when the pick is not known or the text would be too long."""
+    """The edit that leaves a tapped dialog step showing what was picked, with no buttons; only
+    the buttons go when the pick is not known or the text would be too long."""
     if label:
         runs = [Run("\n\n"), Run(f"✓ {label}", "b")]
         text = message_html + to_html(runs)

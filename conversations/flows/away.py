@@ -37,14 +37,14 @@ class AwayFlow(Flow):
         ctx.begin(self.code, "delegate")
         people = await absences.candidates(ctx.session, ctx.user)
         buttons = tuple(ctx.button(f"{u.display_name(ctx.locale)} ({ctx.t('role.' + u.role.value)})", self.code, f"d{u.id}") for u in people)
-        return [*replies, Choices(ctx.t("away.pick_delegate"), buttons, once=True)]
+        return [*replies, Choices(ctx.t("away.pick_delegate"), buttons)]
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg == "back":
             return await self._back(ctx)
         if arg.startswith("d") and arg[1:].isdigit() and ctx.dialog is not None:
             ctx.goto("until", delegate=int(arg[1:]))
-            return [Choices(ctx.t("away.ask_until"), (ctx.button(ctx.t("away.no_end"), self.code, "open"),), once=True)]
+            return [Choices(ctx.t("away.ask_until"), (ctx.button(ctx.t("away.no_end"), self.code, "open"),))]
         if arg == "open" and ctx.dialog is not None:
             return await self._save(ctx, None)
         return [Text(ctx.t("error.action_expired"))]

@@ -39,7 +39,7 @@ class BindFlow(Flow):
             ctx.button("中文", "lg", "zh-CN", stateless=True),
             ctx.button("English", "lg", "en", stateless=True),
         )
-        return [Text(ctx.t("bind.prompt")), Choices(ctx.t("lang.prompt"), langs, once=True)]
+        return [Text(ctx.t("bind.prompt")), Choices(ctx.t("lang.prompt"), langs)]
 
     async def _bind(self, ctx: Ctx, code: str) -> list[Reply]:
         key = ctx.turn.key

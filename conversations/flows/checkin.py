@@ -94,7 +94,7 @@ class CheckInFlow(Flow):
             return [Text(ctx.t("checkin.none_nearby", radius=radius))]
         buttons = [ctx.button(hit_label(ctx, h), self.code, f"p{h.customer.id}") for h in hits]
         buttons.append(ctx.button(ctx.t("checkin.other_customer"), self.code, "s"))
-        return [Choices(ctx.t("checkin.pick_nearby", count=len(hits)), tuple(buttons), once=True)]
+        return [Choices(ctx.t("checkin.pick_nearby", count=len(hits)), tuple(buttons))]
 
     async def _live_update(self, ctx: Ctx, event: LocationEvent, point: Point) -> list[Reply]:
         visit = await visits.open_visit(ctx.session, ctx.me.user.id, ctx.turn.received_at)
@@ -136,7 +136,7 @@ class CheckInFlow(Flow):
             return [Text(ctx.t("checkin.already_here", name=customer.name, time=since))]
         other = await readable(ctx.session, ctx.me, customer_id)
         out = self._check_out_button(ctx, visit.id)
-        return [Choices(ctx.t("checkin.already_elsewhere", name=customer.name, time=since, other=other.name), (out,), once=True)]
+        return [Choices(ctx.t("checkin.already_elsewhere", name=customer.name, time=since, other=other.name), (out,))]
 
     def _check_out_button(self, ctx: Ctx, visit_id: int) -> Action:
         return ctx.button(ctx.t("checkin.check_out"), self.code, f"out{visit_id}", stateless=True, style="primary")
@@ -164,7 +164,7 @@ class CheckInFlow(Flow):
             return [Text(ctx.t("checkin.photo_no_visit"))]
         visit = await visits.add_photo(ctx.uow, actor=ctx.actor, visit_id=int(visit_id), ref=event.ref)
         out = self._check_out_button(ctx, visit.id)
-        return [Choices(ctx.t("checkin.photo_added", count=len(visit.photo_refs)), (out,), once=True)]
+        return [Choices(ctx.t("checkin.photo_added", count=len(visit.photo_refs)), (out,))]
 
     # -- check out ------------------------------------------------------------
     async def _ask_check_out(self, ctx: Ctx, visit_id: int) -> list[Reply]:

@@ -157,4 +157,4 @@ class Customer360Flow(Flow):
             for g in grades
             if g.code != customer.grade_code
         )
-        return [Choices(ctx.t("customer.pick_grade", name=customer.name), buttons, once=True)]
+        return [Choices(ctx.t("customer.pick_grade", name=customer.name), buttons)]

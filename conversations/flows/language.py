@@ -22,7 +22,7 @@ class LanguageFlow(Flow):
         if wanted in LOCALES:
             return await self.on_action(ctx, wanted)
         buttons = tuple(ctx.button(NAMES[loc], self.code, loc, stateless=True) for loc in LOCALES)
-        return [Choices(ctx.t("lang.prompt"), buttons, once=True)]
+        return [Choices(ctx.t("lang.prompt"), buttons)]
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg not in LOCALES:

@@ -64,7 +64,7 @@ class PoolFlow(Flow):
                 ctx.button(ctx.t("pool.release_confirm"), self.code, f"yes{customer.id}", style="danger"),
                 ctx.button(ctx.t("button.cancel"), "x", "cancel", stateless=True),
             )
-            return [Choices(ctx.t("pool.release_ask", name=customer.name), buttons, once=True)]
+            return [Choices(ctx.t("pool.release_ask", name=customer.name), buttons)]
         if arg.startswith("yes") and arg[3:].isdigit():
             customer = await pool.release(ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=int(arg[3:]))
             ctx.finish()

@@ -117,7 +117,7 @@ class QuoteFlow(Flow):
             return [Text(ctx.t("quote.started", number=quote.number or "-")), Text(ctx.t("quote.ask_product"))]
         buttons = [ctx.button(f"{o.name} · {ctx.fmt.money(o.amount)}", self.code, f"op{o.id}") for o in opps[:5]]
         buttons.append(ctx.button(ctx.t("quote.no_opportunity"), self.code, "op0"))
-        return [Text(ctx.t("quote.started", number=quote.number or "-")), Choices(ctx.t("quote.pick_opportunity"), tuple(buttons), once=True)]
+        return [Text(ctx.t("quote.started", number=quote.number or "-")), Choices(ctx.t("quote.pick_opportunity"), tuple(buttons))]
 
     async def _picked_opportunity(self, ctx: Ctx, opportunity_id: int) -> list[Reply]:
         await quotes.link_opportunity(ctx.uow, actor=ctx.actor, quote_id=self._quote_id(ctx), opportunity_id=opportunity_id or None)
@@ -144,7 +144,7 @@ class QuoteFlow(Flow):
             ctx.button(f"{h.product.sku} · {self._name(ctx, h.product)} · {ctx.fmt.money(h.product.base_price)}/{h.product.base_unit}", self.code, f"p{h.product.id}")
             for h in hits
         )
-        return [Choices(ctx.t("quote.pick_product"), buttons, once=True)]
+        return [Choices(ctx.t("quote.pick_product"), buttons)]
 
     async def _picked_product(self, ctx: Ctx, product_id: int, typed_qty: str | None = None) -> list[Reply]:
         """`typed_qty`: a quantity typed with the model; used when no option or unit has to be
@@ -196,7 +196,7 @@ class QuoteFlow(Flow):
         buttons = [ctx.button(product.base_unit, self.code, "u0")]
         buttons += [ctx.button(f"{u.unit} (= {pricing.percent(u.factor).normalize():f} {product.base_unit})", self.code, f"u{u.id}") for u in units]
         ctx.goto("unit")
-        return [Choices(ctx.t("quote.pick_unit"), tuple(buttons), once=True)]
+        return [Choices(ctx.t("quote.pick_unit"), tuple(buttons))]
 
     async def _picked_unit(self, ctx: Ctx, unit_id: int) -> list[Reply]:
         assert ctx.dialog is not None
@@ -218,7 +218,7 @@ class QuoteFlow(Flow):
         quantity = pricing.check_quantity(pricing.parse_quantity(text), str(ctx.dialog.data["unit"]))
         ctx.goto("discount", qty=str(quantity))
         buttons = tuple(ctx.button(f"{d} %", self.code, f"d{d}") for d in QUICK_DISCOUNTS)
-        return [Choices(ctx.t("quote.ask_discount"), buttons, once=True)]
+        return [Choices(ctx.t("quote.ask_discount"), buttons)]
 
     async def _add_line(self, ctx: Ctx, discount: Decimal) -> list[Reply]:
         assert ctx.dialog is not None
@@ -247,7 +247,7 @@ class QuoteFlow(Flow):
             for n, lv in enumerate(view.lines, start=1)
         ]
         buttons.append(ctx.button(ctx.t("quote.back"), self.code, "rv"))
-        return [Choices(ctx.t("quote.pick_remove"), tuple(buttons), once=True)]
+        return [Choices(ctx.t("quote.pick_remove"), tuple(buttons))]
 
     async def _remove(self, ctx: Ctx, line_id: int) -> list[Reply]:
         await quotes.remove_line(ctx.uow, actor=ctx.actor, quote_id=self._quote_id(ctx), line_id=line_id)

@@ -71,7 +71,7 @@ class ServiceDeskFlow(Flow):
             buttons.append(ctx.button(label[:60], self.code, f"as{ticket.id}:{c.user.id}", stateless=True))
         if not buttons:
             return [Text(ctx.t("svc.no_engineers"))]
-        return [Choices(ctx.t("svc.pick_engineer", number=ticket.number), tuple(buttons[:10]), once=True)]
+        return [Choices(ctx.t("svc.pick_engineer", number=ticket.number), tuple(buttons[:10]))]
 
     async def _reassign(self, ctx: Ctx, tid: int, uid: int) -> list[Reply]:
         ticket = await dispatching.reassign(ctx.uow, actor=ctx.actor, ticket_id=tid, engineer_id=uid, timezone=ctx.deps.settings.timezone, now=ctx.turn.received_at)

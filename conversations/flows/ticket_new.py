@@ -40,7 +40,7 @@ class NewTicketFlow(Flow):
             problem = event.text.strip()
             ctx.goto("priority", problem=problem[:2000])
             buttons = tuple(ctx.button(ctx.t(f"svc.priority.{p.value}"), self.code, f"p{p.value}") for p in Priority)
-            return [Choices(ctx.t("svc.new_ask_priority"), buttons, once=True)]
+            return [Choices(ctx.t("svc.new_ask_priority"), buttons)]
         return self.unexpected(ctx)
 
     async def _search(self, ctx: Ctx, query: str) -> list[Reply]:
@@ -54,7 +54,7 @@ class NewTicketFlow(Flow):
         if kind == "e" and value.isdigit():
             ctx.goto("type", equipment=int(value) or None)
             buttons = tuple(ctx.button(ctx.t(f"svc.type.{t.value}"), self.code, f"t{t.value}") for t in TicketType)
-            return [Choices(ctx.t("svc.new_ask_type"), buttons, once=True)]
+            return [Choices(ctx.t("svc.new_ask_type"), buttons)]
         if kind == "t" and value in {t.value for t in TicketType}:
             ctx.goto("problem", type=value)
             return [Text(ctx.t("svc.new_ask_problem"))]
@@ -68,7 +68,7 @@ class NewTicketFlow(Flow):
         machines = (await ctx.session.scalars(select(Equipment).where(Equipment.customer_id == customer.id).order_by(Equipment.id))).all()
         buttons = [ctx.button(f"{e.model} · {e.serial}", self.code, f"e{e.id}") for e in machines[:10]]
         buttons.append(ctx.button(ctx.t("svc.new_no_equipment"), self.code, "e0"))
-        return [Choices(ctx.t("svc.new_ask_equipment", name=customer.name), tuple(buttons), once=True)]
+        return [Choices(ctx.t("svc.new_ask_equipment", name=customer.name), tuple(buttons))]
 
     async def _create(self, ctx: Ctx, priority: Priority) -> list[Reply]:
         assert ctx.dialog is not None

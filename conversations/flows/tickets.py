@@ -40,7 +40,7 @@ class TicketsFlow(Flow):
             ctx.button(f"📍 {t.number} {c.name[:14]}" + (f" · {ctx.fmt.distance(km * 1000)}" if km is not None else ""), self.code, f"ah{t.id}")
             for t, c, km in accepted[:MAX_LISTED]
         )
-        return [Choices(ctx.t("svc.arrived_which"), buttons, once=True)]
+        return [Choices(ctx.t("svc.arrived_which"), buttons)]
 
     async def start(self, ctx: Ctx, args: str) -> list[Reply]:
         if tickets.is_manager(ctx.me.user):
@@ -81,7 +81,7 @@ class TicketsFlow(Flow):
         if step == "note" and isinstance(event, MediaEvent):
             await tickets.add_note(ctx.uow, actor=ctx.actor, ticket_id=tid, text=event.caption, photo_ref=event.ref)
             done = ctx.button(ctx.t("svc.a.done"), self.code, f"o{tid}", stateless=True)
-            return [Choices(ctx.t("svc.photo_added"), (done,), once=True)]
+            return [Choices(ctx.t("svc.photo_added"), (done,))]
         if step == "resolve" and isinstance(event, FormEvent):
             return await self._resolve(ctx, tid, event.values)
         if step == "arrive":

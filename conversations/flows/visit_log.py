@@ -36,7 +36,7 @@ class VisitLogFlow(Flow):
             return None
         customer = await ctx.session.get_one(Customer, here.customer_id)
         out = ctx.button(ctx.t("visitlog.check_out_open"), "ci", f"out{here.id}", stateless=True, style="primary")
-        return Choices(ctx.t("visitlog.ask_customer_open", name=customer.name, time=ctx.fmt.datetime(here.checked_in_at)), (out,), once=True)
+        return Choices(ctx.t("visitlog.ask_customer_open", name=customer.name, time=ctx.fmt.datetime(here.checked_in_at)), (out,))
 
     async def on_event(self, ctx: Ctx, event: Event) -> list[Reply]:
         step = ctx.dialog.step if ctx.dialog else None

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bots.telegram.inbound import action_event
-from bots.telegram.keyboards import ONE_PICK, bot_commands, card_mark
+from bots.telegram.keyboards import bot_commands, card_mark
 from bots.telegram.markup import MESSAGE_LIMIT, Run, split, to_html, utf16_len
 from bots.telegram.render import Outgoing, View, expired_notice, picked, render, render_edit
 from conversations.flows.menu import MENUS, menu_labels
@@ -74,13 +74,6 @@ CASES: dict[str, tuple[list[Reply], View]] = {
             Action("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m", token="ci.n5r74g.p1.e7KwG2"),
             Action("🔎 Another customer…", token="ci.n5r74g.s.vLkNgi"),
         ))],
-        PRIVATE_EN,
-    ),
-    "choices_one_shot_pick": (
-        [Choices("Customers near you (2). Where are you?", (
-            Action("Suzhou Hengli Machinery Co., Ltd. · 苏州恒力机械有限公司 · 100 m", token="ci.n5r74g.p1.e7KwG2"),
-            Action("🔎 Another customer…", token="ci.n5r74g.s.vLkNgi"),
-        ), once=True)],
         PRIVATE_EN,
     ),
     "choices_mixed_pair_short_labels_around_a_long_one": (
@@ -255,12 +248,7 @@ def test_a_cards_buttons_carry_its_records_mark_and_a_tap_gives_back_the_token()
     assert _data([render_edit([card], PRIVATE_EN)[0]]) == [data]  # an edited card keeps it, for the next tap
 
 
-def test_a_one_shot_lists_buttons_say_so_and_its_pick_takes_their_place() -> None:
-    token = "ci.n5r74g.p1.e7KwG2"
-    pick = Choices("Customers near you (2). Where are you?", (Action("苏州恒力 · 100 m", token=token),), once=True)
-    (data,) = _data(render([pick], PRIVATE_EN))
-    assert data == f"{token}~{ONE_PICK}" and action_event(data) == (ActionEvent(token), ONE_PICK)
-    assert _data(render([replace(pick, ref="quote-options:1")], PRIVATE_EN)) == [f"{token}~{card_mark('quote-options:1')}"]  # a named list is edited whole
+def test_a_picked_steps_list_keeps_its_question_and_the_pick_in_place_of_its_buttons() -> None:
     edit = picked("Customers near you (2). Where &amp; when?", "苏州恒力 <Suzhou> · 100 m")
     assert edit.method == "editMessageText" and "reply_markup" not in edit.params
     assert edit.params["text"] == "Customers near you (2). Where &amp; when?\n\n<b>✓ 苏州恒力 &lt;Suzhou&gt; · 100 m</b>"

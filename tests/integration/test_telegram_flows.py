@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from sqlalchemy import select, update
@@ -11,6 +12,7 @@ from conversations.local import sign_in
 from core.models import AuditEntry, ChatIdentity, ContactRecord, Customer, Lead, Task, Visit
 from tests.integration.test_binding_dialog import new_code
 from tests.support.fake_telegram import BOT_USER, USERNAME
+from tests.support.service_world import make_service_world
 from tests.support.telegram import Harness, TgUser, buttons_of
 from tests.support.world import SIP
 
@@ -157,10 +159,10 @@ async def test_check_in_with_live_location_pick_photo_and_step_by_step_check_out
     await rep.photo("AgACAgUAAxkBAAIBZ2VisitPhoto", caption="车间入口")
     assert "1 so far" in rep.text
 
-    await rep.tap("Check out")  # on the photo's answer: a one-shot list, which then says what was tapped
-    assert rep.texts == ["Check out of 苏州恒力机械有限公司", "(1/3) What happened? (visit summary)",
-                         "📷 Photo added to the visit (1 so far).\n\n<b>✓ Check out</b>"]
-    assert [b["text"] for b in buttons_of(rep.last[-2])] == ["✖ Cancel"] and not buttons_of(rep.last[-1])
+    await rep.tap("Check out")
+    assert rep.texts[0] == "Check out of 苏州恒力机械有限公司"
+    assert rep.texts[-1] == "(1/3) What happened? (visit summary)"
+    assert [b["text"] for b in buttons_of(rep.last[-1])] == ["✖ Cancel"]
     await rep.say("介绍X100离心泵，客户关注能耗")
     assert rep.texts == ["(2/3) Next step (optional)"]
     await rep.say("下周报价")
@@ -233,8 +235,9 @@ async def test_customer_card_is_html_with_user_text_escaped(tg):
 async def test_pool_claim_near_me(tg):
     rep = await bound(tg, "rep")
     await rep.say("/pool")
-    await rep.tap("Near me")
-    ask = rep.last[-1].params
+    await rep.tap("Near me")  # the pool's two ways: a step of its dialog, which then shows the one taken
+    ask, picked = rep.last[-2].params, rep.last[-1].params
+    assert picked["text"].endswith("\n\n<b>✓ 📍 Near me</b>") and "reply_markup" not in picked
     assert ask["reply_markup"]["keyboard"][0] == [{"text": "📍 Check in / send location", "request_location": True}]
     await rep.locate(*SIP)
     await rep.tap("苏州天宇")
@@ -396,3 +399,24 @@ async def test_a_dialogs_pick_list_keeps_only_the_pick_while_search_results_stay
     again = await rep.tap_data(hengli["callback_data"], as_sent)
     assert "already open" in rep.text and "no second draft" in rep.text
     assert {c.params["message_id"] for c in again if c.method.startswith("edit")} == {listing.result["message_id"]}
+
+
+async def test_a_tapped_card_shows_its_record_changed_in_place_even_after_a_line_of_text(tg, world):
+    await make_service_world(tg.container.sessionmaker, world)
+    manager = await bound(tg, "manager", user_id=333)
+    await manager.say("/newticket 恒力")
+    for label in ("苏州恒力", "X100", "repair"):
+        await manager.tap(label)
+    await manager.say("X100 泵体异响，振动大")
+    await manager.tap("urgent")
+    number = re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)  # type: ignore[union-attr]
+
+    engineer = await bound(tg, "engineer", user_id=444)
+    await engineer.say("/tickets")
+    (card_call,) = [c for c in await engineer.tap(number) if c.method == "sendMessage"]
+    calls = await engineer.tap("Accept", [card_call])
+    # "Accepted" goes out below; the card tapped shows the ticket taken on, with its next steps
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText", "sendMessage"]
+    edit, said = calls[1].params, calls[2].params
+    assert edit["message_id"] == card_call.result["message_id"] and "<b>Status:</b> accepted" in edit["text"]
+    assert "Arrived on site" in [b["text"].split(" ", 1)[-1] for b in buttons_of(calls[1])] and number in said["text"]

@@ -13,7 +13,6 @@ EVERY_KIND = [
     Text("你好 <b>not markup</b>"),
     Choices("Pick", (Action("A", token="vl.-.p1.abcdef", style="primary"), Action("Map", url="https://example.com/x"))),
     Choices("Options", (Action("☑ 100kW", token="qt.abc.t1.abcdef"),), ref="quote-options:abc:7"),
-    Choices("Which customer?", (Action("苏州恒力", token="ci.abc.p7.abcdef"),), once=True),
     Card("苏州恒力", (Field("Due", "Dec 1"), Field("Last", "-")), (Action("Log", token="vl.-.p1.abcdef"),),
          subtitle="机械-华东-001", ref="customer:1"),
     Form("New lead", (FormField("phone", "Phone", "phone", required=False, hint="mobile"),
