@@ -205,7 +205,7 @@ async def test_engineer_accepts_arrives_uses_parts_resolves_and_the_customer_rat
         assert f"{number} 苏州恒力机械有限公司 · 2.2 km away · assigned" in engineer.text
         await engineer.tap(number)
         ticket_card = engineer.cards()[-1]
-        assert header_of(ticket_card) == f"{number} · repair · urgent" and "王建国 采购经理 13812345678" in visible(ticket_card)
+        assert header_of(ticket_card) == f"{number} · Repair · Urgent" and "王建国 采购经理 13812345678" in visible(ticket_card)
         await engineer.tap("Accept")
         assert f"Ticket {number} accepted" in engineer.text and "📍 Arrived on site" in labels(engineer.cards()[-1])
 

@@ -68,9 +68,9 @@ async def test_telegram(tg, world):
     await manager.say("/newticket 恒力")
     await manager.tap("苏州恒力")
     await manager.tap("X100")
-    await manager.tap("repair")
+    await manager.tap("Repair")
     await manager.say("泵体异响")
-    await manager.tap("urgent")
+    await manager.tap("Urgent")
     number = re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)
 
     engineer = tg.user(111)
@@ -115,11 +115,11 @@ async def test_slack(clean_db, world):
         await make_service_world(env.container.sessionmaker, world)
         manager = await env.bound("manager")
         await manager.command("newticket 恒力")
-        for label in ("苏州恒力", "X100", "repair"):
+        for label in ("苏州恒力", "X100", "Repair"):
             await manager.click(with_button(await manager.settle(), label), label)
         await manager.settle()
         await manager.say("泵体异响")
-        await manager.click(with_button(await manager.settle(), "urgent"), "urgent")
+        await manager.click(with_button(await manager.settle(), "Urgent"), "Urgent")
         number = re.search(r"FW-\d{6}-\d{4}", " ".join(texts(p) for p in await manager.settle())).group(0)
 
         engineer = await env.bound("engineer")

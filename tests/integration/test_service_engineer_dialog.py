@@ -35,9 +35,9 @@ async def manager_creates_ticket(chat_as, problem: str = "X100 泵体异响，�
     await manager.say("/newticket 恒力")
     await manager.tap("苏州恒力")
     await manager.tap("X100")
-    await manager.tap("repair")
+    await manager.tap("Repair")
     await manager.say(problem)
-    await manager.tap("urgent")
+    await manager.tap("Urgent")
     assert "dispatched to Chen Jie" in manager.text and "km away, pumps, 0 open tickets" in manager.text
     return re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)
 

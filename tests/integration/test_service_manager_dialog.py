@@ -26,9 +26,9 @@ async def test_create_dispatch_board_reassign_and_close(container, world, servic
     await manager.say("宝钢")
     await manager.tap("上海宝钢")
     await manager.tap("C300")
-    await manager.tap("maintenance")
+    await manager.tap("Maintenance")
     await manager.say("季度保养，检查滤芯")
-    await manager.tap("normal")
+    await manager.tap("Normal")
     # compressors: Qian Yong in Kunshan is far nearer to 宝钢 than Zhao Gang in Suzhou's old town
     number = re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)
     assert "km away, compressors, 0 open tickets" in manager.text and "Qian Yong" in manager.text
@@ -66,11 +66,11 @@ async def test_create_dispatch_board_reassign_and_close(container, world, servic
 
 async def test_sla_breaches_list_only_tickets_at_risk(container, world, service, chat_as):
     manager = await chat_as("manager")
-    for problem, priority in (("马达过热", "urgent"), ("例行巡检", "low")):
+    for problem, priority in (("马达过热", "Urgent"), ("例行巡检", "Low")):
         await manager.say("/newticket 恒力")
         await manager.tap("苏州恒力")
         await manager.tap("M200")
-        await manager.tap("inspection")
+        await manager.tap("Inspection")
         await manager.say(problem)
         await manager.tap(priority)
     async with container.sessionmaker() as s:

@@ -405,10 +405,10 @@ async def test_a_tapped_card_shows_its_record_changed_in_place_even_after_a_line
     await make_service_world(tg.container.sessionmaker, world)
     manager = await bound(tg, "manager", user_id=333)
     await manager.say("/newticket 恒力")
-    for label in ("苏州恒力", "X100", "repair"):
+    for label in ("苏州恒力", "X100", "Repair"):
         await manager.tap(label)
     await manager.say("X100 泵体异响，振动大")
-    await manager.tap("urgent")
+    await manager.tap("Urgent")
     number = re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)  # type: ignore[union-attr]
 
     engineer = await bound(tg, "engineer", user_id=444)
