@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from sqlalchemy import select, update
@@ -11,6 +10,7 @@ from conversations.inbound import ConversationKey
 from conversations.local import sign_in
 from core.models import AuditEntry, ChatIdentity, ContactRecord, Customer, Lead, Task, Visit
 from tests.integration.test_binding_dialog import new_code
+from tests.integration.test_service_engineer_dialog import manager_creates_ticket
 from tests.support.fake_telegram import BOT_USER, USERNAME
 from tests.support.service_world import make_service_world
 from tests.support.telegram import Harness, TgUser, buttons_of
@@ -401,15 +401,9 @@ async def test_a_dialogs_pick_list_keeps_only_the_pick_while_search_results_stay
     assert {c.params["message_id"] for c in again if c.method.startswith("edit")} == {listing.result["message_id"]}
 
 
-async def test_a_tapped_card_shows_its_record_changed_in_place_even_after_a_line_of_text(tg, world):
+async def test_a_tapped_card_shows_its_record_changed_in_place_even_after_a_line_of_text(tg, world, chat_as):
     await make_service_world(tg.container.sessionmaker, world)
-    manager = await bound(tg, "manager", user_id=333)
-    await manager.say("/newticket 恒力")
-    for label in ("苏州恒力", "X100", "Repair"):
-        await manager.tap(label)
-    await manager.say("X100 泵体异响，振动大")
-    await manager.tap("Urgent")
-    number = re.search(r"FW-\d{6}-\d{4}", manager.text).group(0)  # type: ignore[union-attr]
+    number = await manager_creates_ticket(chat_as)
 
     engineer = await bound(tg, "engineer", user_id=444)
     await engineer.say("/tickets")
