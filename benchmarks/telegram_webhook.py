@@ -7,7 +7,8 @@ search, check-in written to the database, the customer 360, rendering, send limi
 talk to the same fake Bot API (tests/support/fake_telegram.py), which runs in this process
 next to the load: 32 concurrent connections, each playing many bound Telegram users in
 turn, alternating a check-in (a location → the nearby list; a tap on the nearest customer →
-the check-in card, then the list edited to show the pick) and a lookup (`/c <name>` → the card). A turn counts when the webhook has
+the check-in card, then the list edited to show the pick) and a lookup (`/c <name>` → the card;
+from a user's second lookup on, the card shown before also loses its buttons). A turn counts when the webhook has
 answered *and* every reply it causes has reached the fake, so throughput is work done, not
 acknowledgements. The same run covers SQLite (a temporary file) and PostgreSQL (the
 database in FIELDCHAT_BENCH_PG_URL, by default fieldchat_bench_telegram_webhook on 127.0.0.1, created when missing; its schema is rebuilt).
@@ -60,6 +61,8 @@ SECRET = "bench-webhook-secret"
 PG_URL = bench_pg_url("telegram_webhook")
 TARGET_RATIO, TARGET_P99_MS = 0.5, 50.0
 FIRST_USER_ID = 10_000_000
+PROBE = -1
+"""The user (index in Plan.users) whose turns count each kind's replies before the load."""
 UPDATE_IDS = itertools.count(1)
 
 
@@ -158,6 +161,9 @@ class Load:
         self.stats = Stats()
         self.measuring = False
         self.update_id = 0
+        self.looked_up = {plan.users[PROBE]}
+        """Users whose next lookup shows the customer again (FieldChat then takes the buttons off
+        the card shown before: one more call to wait for). The calibration's probe has looked up."""
 
     def _update(self, uid: int, **kind: Any) -> dict[str, Any]:
         self.update_id = next(UPDATE_IDS)  # unique for the whole run: FieldChat drops a repeated update_id
@@ -200,7 +206,9 @@ class Load:
         await self.turn(http, uid, self._update(uid, callback_query=query), "pick")
 
     async def lookup(self, http: aiohttp.ClientSession, uid: int) -> None:
-        await self.turn(http, uid, self._message(uid, text=f"/c {self.plan.query}", entities=[{"offset": 0, "length": 2, "type": "bot_command"}]), "lookup")
+        kind = "lookup_again" if uid in self.looked_up else "lookup"
+        self.looked_up.add(uid)
+        await self.turn(http, uid, self._message(uid, text=f"/c {self.plan.query}", entities=[{"offset": 0, "length": 2, "type": "bot_command"}]), kind)
 
     async def worker(self, http: aiohttp.ClientSession, slot: int, until: float) -> None:
         users = self.plan.users[slot::CONNECTIONS]
@@ -229,12 +237,13 @@ class Load:
 
 async def calibrate(url: str, fake: Replies, plan: Plan) -> dict[str, int]:
     """How many messages each kind of turn sends (counted once, with a pause), so waits are exact."""
-    probe = Load(url, fake, plan, {"locate": 0, "pick": 0, "lookup": 0})
-    uid = plan.users[-1]
+    probe = Load(url, fake, plan, dict.fromkeys(("locate", "pick", "lookup", "lookup_again"), 0))
+    uid = plan.users[PROBE]
     counts: dict[str, int] = {}
     async with aiohttp.ClientSession() as http:
         for kind, body in (("locate", probe._message(uid, location={"latitude": plan.point[0], "longitude": plan.point[1]})),
-                           ("lookup", probe._message(uid, text=f"/c {plan.query}"))):
+                           ("lookup", probe._message(uid, text=f"/c {plan.query}")),
+                           ("lookup_again", probe._message(uid, text=f"/c {plan.query}"))):
             await probe.turn(http, uid, body, kind)
             await asyncio.sleep(1.5)
             counts[kind] = fake.inbox[uid].qsize()
@@ -297,8 +306,8 @@ async def measure(system: str, db_url: str, plan: Plan, fake: Replies) -> tuple[
         stats, elapsed = await Load(url, fake, plan, expect, proc.pid).run()
         return stats, elapsed, expect
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.terminate()  # waited for off the loop: the fake Bot API here answers the server's last calls as it stops
+        await asyncio.to_thread(proc.wait, 30)
 
 
 def row(db: str, system: str, stats: Stats, elapsed: float) -> dict[str, float]:

@@ -32,6 +32,7 @@ from fastapi import APIRouter
 from bots.base import DeliveryError, Sent
 from bots.fallback import page_buttons
 from bots.telegram.commands import CommandMenus
+from bots.telegram.copies import LiveCopies
 from bots.telegram.dedupe import forget_old, source_of
 from bots.telegram.inbound import (
     PRIVATE_CAPS,
@@ -86,6 +87,13 @@ def _settle(committed: Committed) -> None:
         committed.set_result(None)
 
 
+def _shown(items: Sequence[Outgoing], ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(Card.ref, message id) of each card just sent; none unless each send gave back its message."""
+    if len(ids) != len(items):
+        return []
+    return [(item.ref, message_id) for item, message_id in zip(items, ids, strict=True) if item.ref]
+
+
 def same_record(mark: str | None, replies: list[Reply]) -> Reply | None:
     """The reply that shows the tapped card's own record (or named list), changed (see `card_mark`)."""
     if mark is None:
@@ -117,12 +125,15 @@ class TelegramAdapter:
         self._polling: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.menus = CommandMenus(self.bot)
+        self.copies = LiveCopies()
 
     # -- contract -------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
         items = list(replies)
         view = await self._view(int(chat_id), items, user_id=chat_id, hint=None)
-        ids = await self.sender.deliver(chat_id, render(page_buttons(items, self.caps), view))
+        out = render(page_buttons(items, self.caps), view)
+        ids = await self.sender.deliver(chat_id, out)
+        await self._retire_older_copies(chat_id, _shown(out, ids))
         return Sent(chat_id, tuple(ids))
 
     async def edit(self, chat_id: str, message_id: str, replies: Sequence[Reply]) -> None:
@@ -352,11 +363,20 @@ class TelegramAdapter:
         except DeliveryError as exc:
             log.warning("reply to a Telegram chat not delivered: %s", exc)
         else:
-            if len(ids) == len(items):  # each send gave back its message
-                await self.engine.cards_shown(key_of(chat, user), [(i.ref, m) for i, m in zip(items, ids, strict=True) if i.ref])
+            if shown := _shown(items, ids):
+                await self.engine.cards_shown(key_of(chat, user), shown)
+                await self._retire_older_copies(chat.id, shown)
         anchor = keyboard_anchor(replies) if view.private else None
         if anchor is not None and anchor.offered:
             await self.menus.offer(chat.id, anchor.locale, anchor.offered)
+
+    async def _retire_older_copies(self, chat_id: int | str, shown: Sequence[tuple[str, str]]) -> None:
+        """Each record just shown: the copy the chat was shown before loses its buttons (see
+        LiveCopies). After the answer, like every edit that tidies up the chat."""
+        for ref, message_id in shown:
+            older = self.copies.shown(chat_id, ref, int(message_id))
+            if older is not None:
+                await self.sender.strip_buttons(chat_id, older)
 
     async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None, asker: int | None = None) -> View:
         """Look the user up only when the adapter writes words and buttons of its own (a location

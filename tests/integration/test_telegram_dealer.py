@@ -72,3 +72,19 @@ async def test_a_tap_reaching_another_worker_still_edits_the_card_in_place(tg, w
         assert int(edit.params["message_id"]) == card_call.result["message_id"] and "reply_markup" not in edit.params
         assert not [c for c in calls if c.method == "sendMessage" and "📦 Stock report" in c.params["text"]]  # no second card
         assert "Stock report saved: 1 product" in on_other.text
+
+
+async def test_the_review_card_shown_again_after_an_answer_leaves_the_older_copy_without_buttons(tg, world):
+    await make_channel(tg.container.sessionmaker, world)
+    dealer = await bound(tg, "dealer", user_id=555)
+    first_card, *_ = await dealer.say("离心水泵 12台\nX300 4")
+    assert "2 lines need an answer" in first_card.params["text"]
+    calls = await dealer.tap("X150 ·")  # one question answered: the card, updated, comes again below with the open one
+    (card,) = [c for c in calls if c.method == "sendMessage" and "📦 Stock report" in c.params["text"]]
+    assert "X150 centrifugal pump" in card.params["text"] and "1 line needs an answer" in card.params["text"]
+    (strip,) = [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert strip.params == {"chat_id": 555, "message_id": first_card.result["message_id"]}
+    assert "reply_markup" not in dealer.sent_message(first_card)  # its Edit and Cancel would act on a draft it no longer shows
+    await dealer.tap("S300 · S300")
+    await dealer.tap("Confirm")
+    assert "Stock report saved: 2 products" in dealer.text

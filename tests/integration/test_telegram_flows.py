@@ -414,3 +414,19 @@ async def test_a_tapped_card_shows_its_record_changed_in_place_even_after_a_line
     edit, said = calls[1].params, calls[2].params
     assert edit["message_id"] == card_call.result["message_id"] and "<b>Status:</b> accepted" in edit["text"]
     assert "Arrived on site" in [b["text"].split(" ", 1)[-1] for b in buttons_of(calls[1])] and number in said["text"]
+
+
+async def test_a_record_shown_again_keeps_its_buttons_only_on_the_newest_copy(tg):
+    rep = await bound(tg, "rep")
+    (first,) = await rep.say("/c 苏州恒力")
+    assert "Log visit" in str(buttons_of(first))
+    calls = await rep.say("/c 苏州恒力")  # the same customer looked up again later in the day
+    assert [c.method for c in calls] == ["sendMessage", "editMessageReplyMarkup"]  # the answer first, then the tidying
+    second, strip = calls
+    assert strip.params == {"chat_id": 111, "message_id": first.result["message_id"]}
+    assert "reply_markup" not in rep.sent_message(first) and buttons_of(second)  # the older copy stays to read, without buttons
+    assert "苏州恒力机械有限公司" in rep.sent_message(first)["text"]
+
+    await rep.say("/c 苏州天宇")  # another record: nothing is taken off
+    assert [c.method for c in rep.last] == ["sendMessage"]
+    assert "reply_markup" in rep.sent_message(second)
