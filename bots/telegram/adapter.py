@@ -32,7 +32,6 @@ from fastapi import APIRouter
 from bots.base import DeliveryError, Sent
 from bots.fallback import page_buttons
 from bots.telegram.commands import CommandMenus
-from bots.telegram.copies import LiveCopies
 from bots.telegram.dedupe import forget_old, source_of
 from bots.telegram.inbound import (
     PRIVATE_CAPS,
@@ -47,8 +46,9 @@ from bots.telegram.inbound import (
 )
 from bots.telegram.keyboards import card_mark
 from bots.telegram.limits import SendLimits
-from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, picked, render, render_edit
+from bots.telegram.render import Outgoing, View, expired_notice, keyboard_anchor, render, render_edit
 from bots.telegram.sender import Sender
+from bots.telegram.tidying import ChatTidying
 from bots.telegram.webhook import HANDLED, webhook_router
 from conversations.context import Deps
 from conversations.engine import Engine
@@ -125,7 +125,7 @@ class TelegramAdapter:
         self._polling: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self.menus = CommandMenus(self.bot)
-        self.copies = LiveCopies()
+        self.tidying = ChatTidying(self.sender)
 
     # -- contract -------------------------------------------------------------
     async def send(self, chat_id: str, replies: Sequence[Reply]) -> Sent:
@@ -133,7 +133,7 @@ class TelegramAdapter:
         view = await self._view(int(chat_id), items, user_id=chat_id, hint=None)
         out = render(page_buttons(items, self.caps), view)
         ids = await self.sender.deliver(chat_id, out)
-        await self._retire_older_copies(chat_id, _shown(out, ids))
+        await self.tidying.records_shown(chat_id, _shown(out, ids))
         return Sent(chat_id, tuple(ids))
 
     async def edit(self, chat_id: str, message_id: str, replies: Sequence[Reply]) -> None:
@@ -293,20 +293,7 @@ class TelegramAdapter:
         else:
             await self._reply(message.chat, query.from_user, replies, topic_of(message))
             if mark is None and isinstance(message, Message) and isinstance(event, ActionEvent) and not self.deps.codec.stateless(event.token):
-                await self._show_picked(message, query.data)
-
-    async def _show_picked(self, message: Message, data: str | None) -> None:
-        """A dialog's step, once tapped (its buttons belong to the dialog run, not to a record: a
-        customer to check in at, a quote's product, a form's answer), keeps what was picked and
-        loses its buttons, as on Slack. Not a card or named list (marked): those change only by
-        showing their record again. After the answer, so that the chat's send limit never holds
-        the answer back; a second tap already on its way only edits the list again."""
-        keyboard = message.reply_markup.inline_keyboard if message.reply_markup else []
-        label = next((b.text for row in keyboard for b in row if b.callback_data == data), None)
-        try:
-            await self.sender.edit(message.chat.id, message.message_id, picked(message.html_text, label))
-        except DeliveryError as exc:
-            log.info("the pick was not marked on its list: %s", exc)
+                await self.tidying.step_picked(message, query.data)
 
     async def _turn(
         self, chat: Chat, user: User, event: Event | None, update_id: int, topic: int | None, committed: Committed = None,
@@ -365,18 +352,10 @@ class TelegramAdapter:
         else:
             if shown := _shown(items, ids):
                 await self.engine.cards_shown(key_of(chat, user), shown)
-                await self._retire_older_copies(chat.id, shown)
+                await self.tidying.records_shown(chat.id, shown)
         anchor = keyboard_anchor(replies) if view.private else None
         if anchor is not None and anchor.offered:
             await self.menus.offer(chat.id, anchor.locale, anchor.offered)
-
-    async def _retire_older_copies(self, chat_id: int | str, shown: Sequence[tuple[str, str]]) -> None:
-        """Each record just shown: the copy the chat was shown before loses its buttons (see
-        LiveCopies). After the answer, like every edit that tidies up the chat."""
-        for ref, message_id in shown:
-            older = self.copies.shown(chat_id, ref, int(message_id))
-            if older is not None:
-                await self.sender.strip_buttons(chat_id, older)
 
     async def _view(self, chat_id: int, replies: Sequence[Reply], *, user_id: str, hint: str | None, asker: int | None = None) -> View:
         """Look the user up only when the adapter writes words and buttons of its own (a location

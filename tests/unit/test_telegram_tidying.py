@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bots.telegram.copies import LiveCopies
+from bots.telegram.tidying import LiveCopies
 
 
 def test_a_record_shown_again_names_the_copy_it_replaces_in_that_chat_only():
