@@ -22,6 +22,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bots.base import DeliveryError
+from bots.recent import Recent
 from bots.slack.render import Block, Message
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class SlackApi:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         self._limiters: OrderedDict[str, AsyncLimiter] = OrderedDict()
-        self._dms: OrderedDict[str, str] = OrderedDict()
+        self._dms: Recent[str, str] = Recent(CACHE_SIZE)
 
     # -- session ------------------------------------------------------------------
     def _session(self) -> aiohttp.ClientSession:
@@ -97,9 +98,8 @@ class SlackApi:
 
     async def dm_channel(self, user: str) -> str:
         """The app's direct-message channel with a user (conversations.open, remembered)."""
-        if user in self._dms:
-            self._dms.move_to_end(user)
-            return self._dms[user]
+        if (known := self._dms.get(user)) is not None:
+            return known
         opened = await self._call(lambda: self.client.conversations_open(users=user))
         channel = str((opened.get("channel") or {}).get("id", ""))
         if not channel:
@@ -108,10 +108,7 @@ class SlackApi:
         return channel
 
     def remember_dm(self, user: str, channel: str) -> None:
-        self._dms[user] = channel
-        self._dms.move_to_end(user)
-        while len(self._dms) > CACHE_SIZE:
-            self._dms.popitem(last=False)
+        self._dms.put(user, channel)
 
     # -- limits and failures ------------------------------------------------------
     def _limiter(self, channel: str) -> AsyncLimiter:

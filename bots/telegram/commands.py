@@ -4,12 +4,12 @@ own list, its user's role's commands in their language."""
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 
+from bots.recent import Recent
 from bots.telegram.keyboards import TELEGRAM_LANGUAGE, bot_commands
 from conversations.i18n import LOCALES
 
@@ -25,7 +25,7 @@ def _commands(locale: str, offered: tuple[str, ...] = ()) -> list[BotCommand]:
 class CommandMenus:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self._set: OrderedDict[tuple[int, str, tuple[str, ...]], None] = OrderedDict()
+        self._set: Recent[tuple[int, str, tuple[str, ...]], bool] = Recent(MENUS_REMEMBERED)
 
     async def publish_defaults(self) -> None:
         """The default list in every language (at start; raises TelegramAPIError when refused)."""
@@ -43,6 +43,4 @@ class CommandMenus:
         except TelegramAPIError as exc:  # the default list still works; the next menu tries again
             log.info("the chat's command menu was not set: %s", exc.message)
             return
-        self._set[key] = None
-        if len(self._set) > MENUS_REMEMBERED:
-            self._set.popitem(last=False)
+        self._set.put(key, True)

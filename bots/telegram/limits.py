@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -18,6 +17,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiolimiter import AsyncLimiter
 
 from bots.base import DeliveryError
+from bots.recent import Recent
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -33,18 +33,16 @@ class SendLimits:
     def __init__(self, *, per_second: float = 30.0, chat_per_second: float = 1.0) -> None:
         self._overall = AsyncLimiter(max(per_second, 1.0), max(per_second, 1.0) / per_second)
         self._chat_per_second = chat_per_second
-        self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
+        self._chats: Recent[str, AsyncLimiter] = Recent(MAX_TRACKED_CHATS)
         self._held_until: dict[str, float] = {}
 
     def _bucket(self, chat: str) -> AsyncLimiter:
-        bucket = self._chats.pop(chat, None)
+        bucket = self._chats.get(chat)
         if bucket is None:
             group = chat.startswith("-")
             rate = min(self._chat_per_second, GROUP_PER_SECOND) if group else self._chat_per_second
             bucket = AsyncLimiter(BURST, BURST / rate)
-        self._chats[chat] = bucket
-        if len(self._chats) > MAX_TRACKED_CHATS:
-            self._chats.popitem(last=False)
+            self._chats.put(chat, bucket)
         return bucket
 
     async def _held(self, chat: str) -> None:

@@ -4,12 +4,12 @@ a dialog's step list once picked, and the older copy of a record shown again."""
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Sequence
 
 from aiogram.types import Message
 
 from bots.base import DeliveryError
+from bots.recent import Recent
 from bots.telegram.render import picked
 from bots.telegram.sender import Sender
 
@@ -29,16 +29,11 @@ class LiveCopies:
     its buttons, as before this existed: its taps still act on the record as it is now."""
 
     def __init__(self, size: int = REMEMBERED) -> None:
-        self._last: OrderedDict[tuple[str, str], int] = OrderedDict()
-        self._size = size
+        self._last: Recent[tuple[str, str], int] = Recent(size)
 
     def shown(self, chat_id: int | str, ref: str, message_id: int) -> int | None:
         """Remember `message_id` as the chat's live copy of `ref`; the copy it replaces, if another."""
-        key = (str(chat_id), ref)
-        before = self._last.pop(key, None)
-        self._last[key] = message_id
-        if len(self._last) > self._size:
-            self._last.popitem(last=False)
+        before = self._last.put((str(chat_id), ref), message_id)
         return before if before != message_id else None
 
 
