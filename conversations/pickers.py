@@ -13,6 +13,11 @@ NOISE_GAP = 20.0
 """A hit scoring this far below the best one is noise beside it and is not offered: `hengli`
 finds 苏州恒力 at 100, while the pinyin window "hengji" (tian-chENG JIng-mi) in 昆山天成精密
 scores 67. When nothing matches well, every hit stays: the best is itself a fuzzy guess."""
+CLEAR_LEAD = 10.0
+"""Score margin by which the top hit must beat the next to be taken without a tap."""
+AS_TYPED = 90.0
+"""The name (or pinyin, initials, code, phone) matched as typed, not as a likely typo: a fuzzy
+match scores at most 85. A flow that stores something on the pick needs this much to skip it."""
 
 
 def hit_label(ctx: Ctx, hit: CustomerHit) -> str:
@@ -40,6 +45,17 @@ async def find_customers(ctx: Ctx, query: str, *, near: Point | None = None, lim
     hits = await ctx.deps.search.search(ctx.session, scope=ctx.me, query=query, limit=limit, near=near)
     best = max((h.score for h in hits), default=0.0)
     return [h for h in hits if h.score >= best - NOISE_GAP]
+
+
+def plain_pick(hits: list[CustomerHit], *, at_least: float = 0.0) -> CustomerHit | None:
+    """The customer the user plainly meant, to go on with instead of a one-button list: the only
+    hit they may open, or one leading the next by CLEAR_LEAD, scoring at least `at_least`."""
+    visible = [h for h in hits if h.visible]
+    if not visible or visible[0].score < at_least:
+        return None
+    if len(visible) == 1 or visible[0].score - visible[1].score >= CLEAR_LEAD:
+        return visible[0]
+    return None
 
 
 def customer_choices(

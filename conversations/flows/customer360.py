@@ -9,7 +9,7 @@ from conversations.dealer_sections import dealer_sections
 from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Card, Choices, Field, Reply, Text
-from conversations.pickers import customer_choices, find_customers, hidden_row
+from conversations.pickers import customer_choices, find_customers, hidden_row, plain_pick
 from conversations.quote_sections import quote_sections
 from conversations.service.sections import service_sections
 from core.models import Customer, CustomerGrade, Role, Visit
@@ -17,8 +17,6 @@ from core.search import CustomerHit
 from core.services.customers import Customer360, change_grade, customer_360
 
 REVIEWERS = frozenset({Role.MANAGER, Role.DIRECTOR, Role.ADMIN})
-CLEAR_LEAD = 10.0
-"""Score margin by which the top hit must beat the next to open its card directly."""
 
 
 BARE_QUERY_CHARS = 30
@@ -74,11 +72,10 @@ class Customer360Flow(Flow):
         hits = await find_customers(ctx, query) if hits is None else hits
         if not hits:
             return [Text(ctx.t("search.none", query=query.strip()[:100]))]
-        visible = [h for h in hits if h.visible]
         hidden = [h for h in hits if not h.visible]
         others: list[Reply] = [Text(ctx.t("search.hidden_intro") + "\n" + "\n".join(hidden_row(ctx, h) for h in hidden))] if hidden else []
-        if visible and (len(visible) == 1 or visible[0].score - visible[1].score >= CLEAR_LEAD):
-            return [await self.card(ctx, visible[0].customer.id), *others]
+        if (meant := plain_pick(hits)) is not None:
+            return [await self.card(ctx, meant.customer.id), *others]
         return customer_choices(ctx, query, hits, flow=self.code, prefix="v:", stateless=True)
 
     async def card(self, ctx: Ctx, customer_id: int) -> Card:

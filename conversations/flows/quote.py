@@ -15,7 +15,7 @@ from conversations.context import Ctx
 from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Action, Choices, Reply, Text
-from conversations.pickers import customer_choices, find_customers, find_products
+from conversations.pickers import AS_TYPED, customer_choices, find_customers, find_products, plain_pick
 from conversations.quote_review import review_card, submitted_replies
 from core.errors import InvalidInput
 from core.models import Customer, Product, ProductOption, ProductUnit, Quote, Role
@@ -85,6 +85,8 @@ class QuoteFlow(Flow):
     # -- customer and opportunity ---------------------------------------------
     async def _customers(self, ctx: Ctx, query: str) -> list[Reply]:
         hits = await find_customers(ctx, query)
+        if (meant := plain_pick(hits, at_least=AS_TYPED)) is not None:
+            return await self._picked_customer(ctx, meant.customer.id)
         return customer_choices(ctx, query, hits, flow=self.code, prefix="cu")
 
     async def _draft_in_dialog(self, ctx: Ctx) -> Quote | None:
@@ -112,12 +114,14 @@ class QuoteFlow(Flow):
             valid_days=settings.quote_valid_days, currency=settings.quote_currency,
         )
         ctx.goto("product", quote_id=quote.id)
+        customer = await ctx.session.get_one(Customer, customer_id)
+        started = Text(ctx.t("quote.started", number=quote.number or "-", name=customer.name))
         opps = await opportunities.open_for_customer(ctx.session, customer_id)
         if not opps:
-            return [Text(ctx.t("quote.started", number=quote.number or "-")), Text(ctx.t("quote.ask_product"))]
+            return [started, Text(ctx.t("quote.ask_product"))]
         buttons = [ctx.button(f"{o.name} · {ctx.fmt.money(o.amount)}", self.code, f"op{o.id}") for o in opps[:5]]
         buttons.append(ctx.button(ctx.t("quote.no_opportunity"), self.code, "op0"))
-        return [Text(ctx.t("quote.started", number=quote.number or "-")), Choices(ctx.t("quote.pick_opportunity"), tuple(buttons))]
+        return [started, Choices(ctx.t("quote.pick_opportunity"), tuple(buttons))]
 
     async def _picked_opportunity(self, ctx: Ctx, opportunity_id: int) -> list[Reply]:
         await quotes.link_opportunity(ctx.uow, actor=ctx.actor, quote_id=self._quote_id(ctx), opportunity_id=opportunity_id or None)

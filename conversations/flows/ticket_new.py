@@ -9,7 +9,7 @@ from conversations.context import Ctx
 from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Choices, Reply, Text
-from conversations.pickers import customer_choices, find_customers
+from conversations.pickers import AS_TYPED, customer_choices, find_customers, plain_pick
 from conversations.service.lookups import card_for
 from conversations.service.views import reason_text
 from core.models import Equipment, Priority, Role, TicketType
@@ -45,6 +45,8 @@ class NewTicketFlow(Flow):
 
     async def _search(self, ctx: Ctx, query: str) -> list[Reply]:
         hits = await find_customers(ctx, query)
+        if (meant := plain_pick(hits, at_least=AS_TYPED)) is not None:
+            return await self._equipment(ctx, meant.customer.id)
         return customer_choices(ctx, query, hits, flow=self.code, prefix="c")
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:

@@ -8,7 +8,7 @@ from conversations.flows.next_contact import next_contact_field, to_moment
 from conversations.forms import check_form
 from conversations.inbound import Event, FormEvent, TextEvent
 from conversations.messages import Choices, Form, FormField, Reply, Text
-from conversations.pickers import customer_choices, find_customers
+from conversations.pickers import AS_TYPED, customer_choices, find_customers, plain_pick
 from core.models import ContactKind, Customer, Role
 from core.services.contact_log import log_contact
 from core.services.customers import readable
@@ -48,15 +48,20 @@ class VisitLogFlow(Flow):
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg.startswith("p") and arg[1:].isdigit():
-            customer = await readable(ctx.session, ctx.me, int(arg[1:]))
-            if ctx.dialog is None or ctx.dialog.flow != self.code:
-                ctx.begin(self.code, "form")
-            ctx.goto("form", customer_id=customer.id)
-            return [await self._form(ctx, customer)]
+            return await self._picked(ctx, int(arg[1:]))
         return [Text(ctx.t("error.action_expired"))]
+
+    async def _picked(self, ctx: Ctx, customer_id: int) -> list[Reply]:
+        customer = await readable(ctx.session, ctx.me, customer_id)
+        if ctx.dialog is None or ctx.dialog.flow != self.code:
+            ctx.begin(self.code, "form")
+        ctx.goto("form", customer_id=customer.id)
+        return [await self._form(ctx, customer)]
 
     async def _search(self, ctx: Ctx, query: str) -> list[Reply]:
         hits = await find_customers(ctx, query)
+        if (meant := plain_pick(hits, at_least=AS_TYPED)) is not None:
+            return await self._picked(ctx, meant.customer.id)
         replies = customer_choices(ctx, query, hits, flow=self.code, prefix="p")
         offer = await self._open_visit_offer(ctx) if not hits else None
         return [*replies, offer] if offer else replies

@@ -27,7 +27,7 @@ async def test_quote_from_draft_to_order_in_the_console(container, world):
     adapter = container.adapters.get("console")
     assert isinstance(adapter, ConsoleAdapter)
     rep = await run(adapter, "rep", [
-        "/quote 恒力", "1",             # the customer
+        "/quote 恒力",                  # the customer: the only match, taken without a pick
         "X1000",                        # the product (its exact model)
         "1", "3",                       # 100kW motor, then Done
         "10", "2",                      # ten pumps at 5 % off

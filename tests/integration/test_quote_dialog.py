@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -17,9 +18,8 @@ async def catalog(container, world):
 
 
 async def draft_big_quote(rep) -> None:
-    await rep.say("/quote 恒力")
-    await rep.tap("苏州恒力")
-    assert "Draft Q-" in rep.text
+    await rep.say("/quote 恒力")  # one customer matches as typed: the draft starts without a pick
+    assert re.search(r"Draft Q-\S+ for 苏州恒力机械有限公司 started\.", rep.text)
     await rep.say("X1000")  # exactly one product's model: taken without a pick
     await rep.tap("100kW")
     await rep.tap("不锈钢")
@@ -72,7 +72,6 @@ async def test_draft_submit_two_steps_and_order(container, world, chat_as, catal
 async def test_a_typed_model_with_its_quantity_skips_the_pick_and_the_question(container, world, chat_as, catalog):
     rep = await chat_as("rep")
     await rep.say("/quote 恒力")
-    await rep.tap("苏州恒力")
     await rep.say("l20 6桶")  # any case; the unit word as people write it
     assert "Discount on this line?" in rep.text and "match" not in rep.text
     await rep.tap("5 %")
@@ -85,6 +84,21 @@ async def test_a_typed_model_with_its_quantity_skips_the_pick_and_the_question(c
     async with container.sessionmaker() as s:
         lines = (await s.scalars(select(QuoteLine).order_by(QuoteLine.id))).all()
     assert [(line.quantity, line.discount_pct) for line in lines] == [(6, 5), (2, 0)]
+
+
+async def test_a_customer_named_as_typed_starts_the_draft_and_a_guess_asks_first(container, world, chat_as, catalog):
+    """A draft is stored on the pick, so only a name matched as typed skips it; a typo is a guess to confirm."""
+    rep = await chat_as("rep")
+    await rep.say("/quote 恒利机械")  # 恒利 for 恒力: the only hit, but a fuzzy one
+    assert rep.text.startswith("1 customer matches. Tap it to go on.") and rep.button("苏州恒力")
+    await rep.say("苏州")  # typed again at the question: two customers, neither ahead
+    assert rep.button("苏州恒力") and rep.button("苏州天宇")
+    async with container.sessionmaker() as s:
+        assert (await s.scalars(select(Quote))).all() == []
+    await rep.say("szhl")  # the initials, exactly: straight on
+    assert re.search(r"^Draft Q-\S+ for 苏州恒力机械有限公司 started\.", rep.text) and "Which product?" in rep.text
+    async with container.sessionmaker() as s:
+        assert [q.customer_id for q in (await s.scalars(select(Quote))).all()] == [world.cid("hengli")]
 
 
 async def test_a_second_tap_on_the_customer_drafts_no_second_quote(container, world, chat_as, catalog):

@@ -32,8 +32,8 @@ async def service(container, world):
 
 async def manager_creates_ticket(chat_as, problem: str = "X100 泵体异响，振动大") -> str:
     manager = await chat_as("manager")
-    await manager.say("/newticket 恒力")
-    await manager.tap("苏州恒力")
+    await manager.say("/newticket 恒力")  # one customer matches as typed: no pick, straight to its machines
+    assert "Which equipment at 苏州恒力机械有限公司?" in manager.text
     await manager.tap("X100")
     await manager.tap("Repair")
     await manager.say(problem)
