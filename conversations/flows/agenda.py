@@ -30,8 +30,10 @@ class AgendaFlow(Flow):
         switch = tuple(
             ctx.button(ctx.t(f"agenda.{p}"), self.code, f"p{p}", stateless=True) for p in agenda_service.PERIODS if p != period
         )
+        ref = f"agenda:{ctx.me.user.id}"
+        """One list per user, whatever its period: switching it may change it in place."""
         if not items:
-            return [Choices(ctx.t("agenda.empty", period=ctx.t(f"agenda.{period}")), switch)]
+            return [Choices(ctx.t("agenda.empty", period=ctx.t(f"agenda.{period}")), switch, ref=ref)]
         lines = []
         for item in items[:30]:
             mark = "⚠️ " if item.overdue else "• "
@@ -41,7 +43,8 @@ class AgendaFlow(Flow):
             ctx.button(f"✓ {item.title[:28]}", self.code, f"d{item.kind[0]}{item.ref_id}", stateless=True)
             for item in items[:MAX_ITEMS]
         )
-        return [Text(header + "\n" + "\n".join(lines)), Choices(ctx.t("agenda.close_prompt"), close + switch)]
+        listed = "\n".join([header, *lines, "", ctx.t("agenda.close_prompt")])
+        return [Choices(listed, close + switch, ref=ref)]
 
     async def on_action(self, ctx: Ctx, arg: str) -> list[Reply]:
         if arg.startswith("p") and arg[1:] in agenda_service.PERIODS:

@@ -256,6 +256,22 @@ async def test_agenda_from_the_keyboard_label_and_closing_a_follow_up(tg):
     assert "Follow-up with 苏州恒力机械有限公司 recorded" in rep.text
 
 
+async def test_switching_the_agendas_period_changes_the_list_in_place(tg):
+    """Today → this week → this month: one message, edited, not a new list under the old one."""
+    rep = await bound(tg, "rep")
+    (agenda,) = await rep.say("/agenda")
+    assert agenda.params["text"].startswith("📅 Today") and "苏州恒力机械有限公司" in agenda.params["text"]
+    for period, title in (("This week", "📅 This week"), ("This month", "📅 This month")):
+        calls = await rep.tap(period, [agenda])
+        assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+        assert int(calls[1].params["message_id"]) == int(agenda.result["message_id"])
+        shown = tg.fake.sent[(111, int(agenda.result["message_id"]))]
+        assert shown["text"].startswith(title) and "Tap an item when it is done:" in shown["text"]
+        assert "Today" in str(shown["reply_markup"])  # the way back
+    calls = await rep.tap("苏州恒力", [agenda])  # closing an item asks a question below; the list stays
+    assert rep.text == "What was done? (完成内容)" and not [c for c in calls if c.method.startswith("edit")]
+
+
 async def test_stale_button_gets_an_expired_toast_and_loses_its_keyboard(tg):
     rep = await bound(tg, "rep")
     offer = await rep.say("/lead 王经理 13812345678 苏州恒力机械")
