@@ -30,8 +30,7 @@ class AgendaFlow(Flow):
         switch = tuple(
             ctx.button(ctx.t(f"agenda.{p}"), self.code, f"p{p}", stateless=True) for p in agenda_service.PERIODS if p != period
         )
-        ref = f"agenda:{ctx.me.user.id}"
-        """One list per user, whatever its period: switching it may change it in place."""
+        ref = f"agenda:{ctx.me.user.id}"  # one list per user, whatever its period: a switch may edit it in place
         if not items:
             return [Choices(ctx.t("agenda.empty", period=ctx.t(f"agenda.{period}")), switch, ref=ref)]
         lines = []

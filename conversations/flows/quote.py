@@ -109,12 +109,12 @@ class QuoteFlow(Flow):
         if (draft := await self._draft_in_dialog(ctx)) is not None:
             return await self._already_started(ctx, draft, customer_id)
         settings = ctx.deps.settings
+        customer = await readable(ctx.session, ctx.me, customer_id)  # held: create_draft reads it from the session
         quote = await quotes.create_draft(
             ctx.uow, actor=ctx.actor, scope=ctx.me, customer_id=customer_id, today=ctx.today(),
             valid_days=settings.quote_valid_days, currency=settings.quote_currency,
         )
         ctx.goto("product", quote_id=quote.id)
-        customer = await ctx.session.get_one(Customer, customer_id)
         started = Text(ctx.t("quote.started", number=quote.number or "-", name=customer.name))
         opps = await opportunities.open_for_customer(ctx.session, customer_id)
         if not opps:
