@@ -14,7 +14,7 @@ from sqlalchemy import select
 from conversations.context import Ctx
 from conversations.flow import Flow
 from conversations.inbound import Event, TextEvent
-from conversations.messages import Action, Choices, Reply, Text
+from conversations.messages import Action, Card, Choices, Field, Reply, Text
 from conversations.pickers import AS_TYPED, customer_choices, find_customers, find_products, plain_pick
 from conversations.quote_review import review_card, submitted_replies
 from core.errors import InvalidInput
@@ -73,7 +73,7 @@ class QuoteFlow(Flow):
         if handler is not None and rest is not None:
             return await handler(ctx, rest)
         simple = {
-            "od": self._options_done, "add": self._ask_product, "rm": self._remove_menu, "ov": self._ask_overall,
+            "od": self._options_chosen, "add": self._ask_product, "rm": self._remove_menu, "ov": self._ask_overall,
             "sub": self._submit, "done": self._close, "rv": self._review,
         }.get(arg)
         if simple is not None:
@@ -179,10 +179,22 @@ class QuoteFlow(Flow):
             for o in await self._options_of(ctx, product.id)
         ]
         buttons.append(ctx.button(ctx.t("quote.options_done"), self.code, "od", style="primary"))
-        ref = f"quote-options:{ctx.dialog.instance}:{product.id}"
-        return Choices(ctx.t("quote.pick_options", name=self._name(ctx, product)), tuple(buttons), ref=ref)
+        return Choices(ctx.t("quote.pick_options", name=self._name(ctx, product)), tuple(buttons), ref=self._options_ref(ctx, product))
+
+    @staticmethod
+    def _options_ref(ctx: Ctx, product: Product) -> str:
+        assert ctx.dialog is not None
+        return f"quote-options:{ctx.dialog.instance}:{product.id}"
+
+    @staticmethod
+    def _line_at(ctx: Ctx, *steps: str) -> bool:
+        """The line being added is at one of `steps`: its lists act only then (a list scrolled
+        back to after Done, or after the line was added, must not rewind or break the dialog)."""
+        return ctx.dialog is not None and ctx.dialog.step in steps and "product_id" in ctx.dialog.data
 
     async def _toggle_option(self, ctx: Ctx, option_id: int) -> list[Reply]:
+        if not self._line_at(ctx, "options"):
+            return [Text(ctx.t("quote.step_answered"))]
         assert ctx.dialog is not None
         product = await ctx.session.get_one(Product, int(ctx.dialog.data["product_id"]))
         await quotes.valid_options(ctx.session, product, [option_id])
@@ -190,6 +202,19 @@ class QuoteFlow(Flow):
         chosen = [o for o in chosen if o != option_id] if option_id in chosen else [*chosen, option_id]
         ctx.goto("options", options=chosen)
         return [await self._options_menu(ctx, product)]
+
+    async def _options_chosen(self, ctx: Ctx) -> list[Reply]:
+        """Done on the options list: the list, closed, shows what was chosen (on Telegram it is
+        edited into that, so no live checkboxes stay above the next question), then the next step."""
+        if not self._line_at(ctx, "options"):
+            return [Text(ctx.t("quote.step_answered"))]
+        assert ctx.dialog is not None
+        product = await ctx.session.get_one(Product, int(ctx.dialog.data["product_id"]))
+        chosen = set(ctx.dialog.data.get("options", []))
+        names = [f"{o.name} +{ctx.fmt.money(o.price_delta)}" for o in await self._options_of(ctx, product.id) if o.id in chosen]
+        closed = Card(self._name(ctx, product), (Field(ctx.t("quote.options_chosen"), "\n".join(names) or ctx.t("quote.options_none")),),
+                      ref=self._options_ref(ctx, product))
+        return [closed, *await self._options_done(ctx)]
 
     async def _options_done(self, ctx: Ctx) -> list[Reply]:
         assert ctx.dialog is not None
@@ -203,6 +228,8 @@ class QuoteFlow(Flow):
         return [Choices(ctx.t("quote.pick_unit"), tuple(buttons))]
 
     async def _picked_unit(self, ctx: Ctx, unit_id: int) -> list[Reply]:
+        if not self._line_at(ctx, "unit"):
+            return [Text(ctx.t("quote.step_answered"))]
         assert ctx.dialog is not None
         product = await ctx.session.get_one(Product, int(ctx.dialog.data["product_id"]))
         unit = product.base_unit
@@ -227,8 +254,8 @@ class QuoteFlow(Flow):
     async def _add_line(self, ctx: Ctx, discount: Decimal) -> list[Reply]:
         assert ctx.dialog is not None
         data = ctx.dialog.data
-        if "product_id" not in data or "qty" not in data:
-            return [Text(ctx.t("error.action_expired"))]
+        if not self._line_at(ctx, "discount") or "qty" not in data:
+            return [Text(ctx.t("quote.step_answered"))]
         await quotes.add_line(
             ctx.uow, actor=ctx.actor, quote_id=self._quote_id(ctx), product_id=int(data["product_id"]),
             quantity=Decimal(str(data["qty"])), option_ids=[int(o) for o in data.get("options", [])],

@@ -15,6 +15,7 @@ from core.permissions import scope_for
 from core.services import approvals, quotes
 from core.uow import Actor, UnitOfWork
 from tests.support.catalog import add_catalog
+from tests.support.chat import actions_of
 from tests.support.quotes import RULES, submitted_quote
 
 
@@ -48,6 +49,33 @@ async def test_quantities_and_discounts_that_make_no_sense(container, world, cha
     await rep.say("95折")
     assert "CN¥24,320.00" in rep.text  # 2 × 12,800 − 5 %
     assert await count(container, QuoteLine) == 1
+
+
+async def test_a_lines_lists_tapped_after_it_moved_on_change_nothing(container, world, chat_as, catalog):
+    """The options and unit lists stay in the chat; scrolled back to and tapped once answered, they
+    say so and leave the dialog where it is (an option tapped after the line was added used to be
+    an internal error)."""
+    rep = await chat_as("rep")
+    await rep.say("/quote 恒力")
+    await rep.say("X1000")
+    old_options = {("Done" if "Done" in a.label else a.label.split()[1]): a.token or "" for a in actions_of(rep.last)}
+    await rep.tap("100kW")
+    await rep.tap("Done")
+    assert rep.text == "X1000 high-flow centrifugal pump\nOptions: 100kW 电机 +CN¥12,000.00\nHow many (台)?"
+    for label in ("不锈钢泵体", "Done"):
+        await rep.send(ActionEvent(old_options[label]))
+        assert rep.text.startswith("That step of the line is already answered")
+        assert "➖ Remove a line" in rep.text
+    await rep.say("6")  # still the quantity asked for
+    assert "Discount on this line?" in rep.text
+    old_discount = rep.button("5 %").token or ""
+    await rep.tap("10 %")
+    for token in (old_options["不锈钢泵体"], old_discount):  # after the line was added
+        await rep.send(ActionEvent(token))
+        assert rep.text.startswith("That step of the line is already answered")
+    async with container.sessionmaker() as s:
+        (line,) = (await s.scalars(select(QuoteLine))).all()
+        assert line.description == "X1000 大流量离心泵 + 100kW 电机" and line.quantity == 6
 
 
 async def test_submitting_an_empty_quote_is_refused(container, world, chat_as, catalog):

@@ -103,8 +103,11 @@ async def test_ticking_a_products_options_edits_the_list_in_place(tg):
         assert int(edit.params["message_id"]) == int(options.result["message_id"])
     shown = tg.fake.sent[(111, int(options.result["message_id"]))]
     assert [b["text"].split()[0] for row in shown["reply_markup"]["inline_keyboard"] for b in row] == ["☑", "☑", "Done"]
-    await rep.tap("Done", [options])
-    assert rep.text == "How many (台)?"  # the next question is a new message; the list stays above it
+    calls = await rep.tap("Done", [options])
+    (closed,) = to(calls, 111, "editMessageText")  # the list, closed: what was chosen, no checkboxes left
+    assert int(closed.params["message_id"]) == int(options.result["message_id"]) and not buttons_of(closed)
+    assert closed.params["text"] == "<b>X1000 high-flow centrifugal pump</b>\n\n<b>Options:</b>\n100kW 电机 +CN¥12,000.00\n不锈钢泵体 +CN¥8,500.00"
+    assert [c.params["text"] for c in to(calls, 111)] == ["How many (台)?"]  # the next question is a new message
     await rep.say("6")
     await rep.tap("0 %")
     assert "X1000 大流量离心泵 + 100kW 电机 + 不锈钢泵体 × 6 台" in rep.text
