@@ -21,7 +21,7 @@ from tests.support.service_world import make_service_world
 from tests.support.stale import Step, explore, fresh_chats
 from tests.support.world import SIP, make_world
 
-INTERNAL = translate("en", "error.internal")
+INTERNAL = (translate("en", "error.internal"), translate("zh-CN", "error.internal"))
 NEAR = (str(SIP[0] + 0.0009), str(SIP[1]))
 
 
@@ -66,7 +66,16 @@ CASES: dict[str, tuple[str, list[Step], Setup | None]] = {  # login, script, dat
         ("say", "/lead"), ("tap", "Fill in a form"), ("say", "嘉兴新锐环保科技有限公司"), ("tap", "Skip"),
         ("say", "13655556666"), ("say", "-"), ("say", "污水处理用潜水排污泵"), ("tap", "trade show"),
     ], None),
-    "new ticket": ("manager", [("say", "/newticket 恒力"), ("tap", "X100"), ("tap", "Repair"), ("say", "X100 泵体异响"), ("tap", "Urgent")], service),
+    "new ticket": ("manager", [
+        ("say", "/newticket 恒力"), ("tap", "X100"), ("tap", "Repair"), ("say", "X100 泵体异响"), ("tap", "Urgent"), ("tap", "Reassign"),
+    ], service),
+    "service desk": ("manager", [("say", "/service"), ("tap", "Open tickets"), ("tap", "FW-"), ("say", "/service"), ("tap", "Dispatch board")], assigned_ticket),
+    "waiting for parts": ("engineer", [
+        ("say", "/tickets"), ("tap", "FW-"), ("tap", "Accept"), ("tap", "Waiting for parts"), ("say", "X100 seal"), ("tap", "SEAL-X100"),
+        ("say", "3"), ("tap", "Parts arrived"),
+    ], assigned_ticket),
+    "language": ("rep", [("say", "/language"), ("tap", "中文"), ("say", "/language"), ("tap", "English")], None),
+    "target": ("rep", [("say", "/target 联众"), ("tap", "✏️"), ("say", "100万")], channel),
     "ticket work": ("engineer", [
         ("say", "/tickets"), ("tap", "FW-"), ("tap", "Accept"), ("tap", "Arrived"), ("locate", *NEAR), ("tap", "Note or photo"),
         ("say", "轴承磨损，需更换"), ("tap", "Parts used"), ("say", "6205"), ("tap", "BRG-6205"), ("say", "1个"),

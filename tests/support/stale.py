@@ -51,8 +51,9 @@ class StaleTap:
 class Exploration:
     taps: list[StaleTap] = field(default_factory=list)
 
-    def failures(self, internal_error: str) -> list[StaleTap]:
-        return [t for t in self.taps if internal_error in t.answer or not t.answer.strip()]
+    def failures(self, internal_errors: Sequence[str]) -> list[StaleTap]:
+        """Taps answered with the internal error (in any of its translations), or not at all."""
+        return [t for t in self.taps if any(e in t.answer for e in internal_errors) or not t.answer.strip()]
 
 
 async def explore(new_chat: NewChat, login: str, script: Sequence[Step], reset: Reset | None = None) -> Exploration:
