@@ -151,21 +151,16 @@ class QuoteFlow(Flow):
         return [Choices(ctx.t("quote.pick_product"), buttons)]
 
     async def _picked_product(self, ctx: Ctx, product_id: int, typed_qty: str | None = None) -> list[Reply]:
-        """`typed_qty`: a quantity typed with the model; used when no option or unit has to be
-        picked first (else the quantity question comes in its turn)."""
+        """`typed_qty`: a quantity typed with the model ("X1000 5", "B200 3箱"). It answers the
+        quantity question when that comes, after the options (and the unit, which it names when
+        it is one of the product's), so nothing typed is asked for again."""
         product = await ctx.session.get(Product, product_id)
         if product is None or not product.active:
             return [Text(ctx.t("quote.error.product"))]
-        ctx.goto("options", product_id=product.id, options=[], unit=product.base_unit)
+        ctx.goto("options", product_id=product.id, options=[], unit=product.base_unit, typed_qty=typed_qty)
         if await self._options_of(ctx, product.id):
             return [await self._options_menu(ctx, product)]
-        replies = await self._options_done(ctx)
-        if typed_qty is None or ctx.dialog is None or ctx.dialog.step != "qty":
-            return replies
-        try:
-            return await self._quantity(ctx, typed_qty)
-        except InvalidInput:  # "X200 abc": the product stands, the quantity is asked for
-            return replies
+        return await self._options_done(ctx)
 
     async def _options_of(self, ctx: Ctx, product_id: int) -> list[ProductOption]:
         rows = await ctx.session.scalars(select(ProductOption).where(ProductOption.product_id == product_id).order_by(ProductOption.id))
@@ -221,7 +216,10 @@ class QuoteFlow(Flow):
         product = await ctx.session.get_one(Product, int(ctx.dialog.data["product_id"]))
         units = (await ctx.session.scalars(select(ProductUnit).where(ProductUnit.product_id == product.id).order_by(ProductUnit.id))).all()
         if not units:
-            return self._ask_quantity(ctx, product.base_unit)
+            return await self._ask_quantity(ctx, product.base_unit)
+        typed_unit = pricing.quantity_unit(str(ctx.dialog.data.get("typed_qty") or ""))
+        if typed_unit in (product.base_unit, *(u.unit for u in units)):
+            return await self._ask_quantity(ctx, str(typed_unit))
         buttons = [ctx.button(product.base_unit, self.code, "u0")]
         buttons += [ctx.button(f"{u.unit} (= {pricing.percent(u.factor).normalize():f} {product.base_unit})", self.code, f"u{u.id}") for u in units]
         ctx.goto("unit")
@@ -238,10 +236,16 @@ class QuoteFlow(Flow):
             if row is None or row.product_id != product.id:
                 return [Text(ctx.t("error.action_expired"))]
             unit = row.unit
-        return self._ask_quantity(ctx, unit)
+        return await self._ask_quantity(ctx, unit)
 
-    def _ask_quantity(self, ctx: Ctx, unit: str) -> list[Reply]:
+    async def _ask_quantity(self, ctx: Ctx, unit: str) -> list[Reply]:
         ctx.goto("qty", unit=unit)
+        assert ctx.dialog is not None
+        if typed := ctx.dialog.data.pop("typed_qty", None):
+            try:
+                return await self._quantity(ctx, str(typed))
+            except InvalidInput:  # "X200 abc": the product stands, the quantity is asked for
+                pass
         return [Text(ctx.t("quote.ask_qty", unit=unit))]
 
     async def _quantity(self, ctx: Ctx, text: str) -> list[Reply]:
@@ -261,7 +265,7 @@ class QuoteFlow(Flow):
             quantity=Decimal(str(data["qty"])), option_ids=[int(o) for o in data.get("options", [])],
             unit=str(data["unit"]), discount_pct=discount,
         )
-        for key in ("product_id", "qty", "options", "unit"):
+        for key in ("product_id", "qty", "options", "unit", "typed_qty"):
             data.pop(key, None)
         return await self._review(ctx)
 

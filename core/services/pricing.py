@@ -48,6 +48,12 @@ def parse_quantity(text: str) -> Decimal:
         raise InvalidInput("quote.error.qty_invalid", value=text.strip()[:30]) from None
 
 
+def quantity_unit(text: str) -> str | None:
+    """The unit written after a quantity ('3箱' → '箱'), None when there is none or no number."""
+    m = NUMBER.match(text.replace("，", ",").replace(" ", " "))
+    return m.group(2) if m and m.group(2) else None
+
+
 def check_quantity(quantity: Decimal, unit: str) -> Decimal:
     if not quantity.is_finite() or quantity <= 0:
         raise InvalidInput("quote.error.qty_positive")

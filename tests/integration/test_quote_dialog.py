@@ -86,6 +86,29 @@ async def test_a_typed_model_with_its_quantity_skips_the_pick_and_the_question(c
     assert [(line.quantity, line.discount_pct) for line in lines] == [(6, 5), (2, 0)]
 
 
+async def test_a_quantity_typed_with_the_model_is_not_asked_again_after_options_or_unit(container, world, chat_as, catalog):
+    rep = await chat_as("rep")
+    await rep.say("/quote 恒力")
+    await rep.say("X1000 3")  # options to pick first; the 3 answers the quantity afterwards
+    await rep.tap("100kW")
+    await rep.tap("Done")
+    assert "Options: 100kW 电机 +CN¥12,000.00\nDiscount on this line?" in rep.text and "How many" not in rep.text
+    await rep.tap("0 %")
+    await rep.say("B200 2箱")  # the unit named as typed: no unit list either
+    assert "Discount on this line?" in rep.text
+    await rep.tap("0 %")
+    await rep.say("B200 4")  # a bare number: the unit is asked, then the 4 counts in it
+    assert "In which unit?" in rep.text
+    await rep.tap("箱")
+    assert "Discount on this line?" in rep.text
+    await rep.tap("0 %")
+    async with container.sessionmaker() as s:
+        lines = (await s.scalars(select(QuoteLine).order_by(QuoteLine.id))).all()
+    assert [(line.description, line.quantity, line.unit) for line in lines] == [
+        ("X1000 大流量离心泵 + 100kW 电机", 3, "台"), ("B200 变频电机", 2, "箱"), ("B200 变频电机", 4, "箱"),
+    ]
+
+
 async def test_a_customer_named_as_typed_starts_the_draft_and_a_guess_asks_first(container, world, chat_as, catalog):
     """A draft is stored on the pick, so only a name matched as typed skips it; a typo is a guess to confirm."""
     rep = await chat_as("rep")
