@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from conversations.context import Ctx
-from conversations.i18n import translate
+from conversations.i18n import labelled, translate
 from conversations.inbound import FormEvent
 from conversations.messages import Action, Choices, Form, FormField, Reply, Text
 from conversations.state import Dialog
@@ -26,7 +26,7 @@ def begin(ctx: Ctx, form: Form, *, page_url: str | None = None) -> list[Reply]:
     intro: list[Reply] = [Text(form.title)]
     if page_url:
         intro = [Choices(form.title, (Action(translate(ctx.locale, "form.open_page"), url=page_url),))]
-    intro += [Text(f"{_label(fields, name)}: {message}") for name, message in form.errors]
+    intro += [Text(labelled(_label(fields, name), message)) for name, message in form.errors]
     return intro + _prompt(ctx)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +78,17 @@ def plural_forms(locale: str) -> dict[str, tuple[str, ...]]:
 
 def catalog_keys(locale: str) -> set[str]:
     return set(_catalog(locale))
+
+
+def colon(label: str) -> str:
+    """What follows a label before its value: '：' after Chinese (full width, no space, as the
+    zh-CN texts write it), ': ' after anything else. Decided by the label, so a card's field
+    reads right whatever the interface language."""
+    return "：" if label and unicodedata.east_asian_width(label.rstrip()[-1:] or " ") in ("W", "F") else ": "
+
+
+def labelled(label: str, value: str) -> str:
+    return f"{label}{colon(label)}{value}"
 
 
 def translate(locale: str, key: str, /, **params: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bots.fallback import number_actions
+from conversations.i18n import labelled
 from conversations.messages import AskLocation, Card, Choices, Form, Media, Reply, Text
 
 
@@ -34,7 +35,7 @@ def render(replies: list[Reply], locale: str = "en") -> Screen:
                 screen.lines.append(f"┌ {reply.title}" + (f"  ({reply.subtitle})" if reply.subtitle else ""))
                 for f in reply.fields:
                     value = f.value.replace("\n", "\n│   ")
-                    screen.lines.append(f"│ {f.label}: {value}")
+                    screen.lines.append(f"│ {labelled(f.label, value)}")
                 screen.lines.append("└" + "─" * 30)
                 if reply.actions:
                     numbered = number_actions(reply.actions, start=len(screen.tokens) + 1)

@@ -21,7 +21,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from conversations.i18n import translate
+from conversations.i18n import colon, translate
 from conversations.messages import Action, AskLocation, Card, Choices, Form, Media, Reply, Text
 
 TEXT_CHARS = 5000
@@ -79,7 +79,7 @@ def standard_card(title: str, lines: list[str], actions: tuple[Action, ...]) -> 
 
 
 def field_lines(reply: Card) -> list[str]:
-    lines = [f"**{md(f.label)}**: {md(f.value)}" for f in reply.fields]
+    lines = [f"**{md(f.label)}**{colon(f.label)}{md(f.value)}" for f in reply.fields]
     return ([md(reply.subtitle)] if reply.subtitle else []) + lines
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from bots.telegram.keyboards import inline_keyboard, main_keyboard
 from bots.telegram.markup import CAPTION_LIMIT, MESSAGE_LIMIT, Run, plain, split, to_html, utf16_len
 from conversations.flows.menu import MENUS
-from conversations.i18n import LOCALES, translate
+from conversations.i18n import LOCALES, colon, labelled, translate
 from conversations.messages import Action, AskLocation, Card, Choices, Form, Media, Reply, Text
 
 log = logging.getLogger(__name__)
@@ -213,8 +213,9 @@ def card_runs(card: Card) -> list[Run]:
     if card.fields:
         runs.append(Run("\n"))
     for item in card.fields:
-        separator = "\n" if "\n" in item.value else " "
-        runs += [Run("\n"), Run(f"{item.label}:", "b"), Run(f"{separator}{item.value}")]
+        mark = colon(item.label)  # "：" after a Chinese label, ": " otherwise
+        separator = "\n" if "\n" in item.value else mark[1:]
+        runs += [Run("\n"), Run(f"{item.label}{mark[0]}", "b"), Run(f"{separator}{item.value}")]
     return runs
 
 
@@ -226,7 +227,7 @@ def form_runs(form: Form, locale: str) -> list[Run]:
         runs.append(Run(f"\n• {item.label}{'' if item.required else optional}"))
     labels = {f.name: f.label for f in form.fields}
     for name, message in form.errors:
-        runs += [Run("\n"), Run(f"{labels.get(name, name)}: {message}", "i")]
+        runs += [Run("\n"), Run(labelled(labels.get(name, name), message), "i")]
     return runs
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bots.fallback import page_buttons
-from conversations.i18n import translate
+from conversations.i18n import labelled, translate
 from conversations.inbound import Capabilities
 from conversations.messages import Action, AskLocation, Card, Choices, Form, Media, Reply, Text
 
@@ -165,7 +165,7 @@ def _card_markdown(reply: Card) -> str:
     lines = [f"**{reply.title}**"]
     if reply.subtitle:
         lines.append(f"> {reply.subtitle}")
-    lines += [f"{f.label}: {f.value}" for f in reply.fields]
+    lines += [labelled(f.label, f.value) for f in reply.fields]
     lines += [_link(a) for a in reply.actions if a.url]
     return "\n".join(lines)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.flow import Flow
+from conversations.i18n import labelled
 from conversations.inbound import Event, TextEvent
 from conversations.messages import Choices, Reply, Text
 from core.services import agenda as agenda_service
@@ -36,7 +37,7 @@ class AgendaFlow(Flow):
         lines = []
         for item in items[:30]:
             mark = "⚠️ " if item.overdue else "• "
-            lines.append(f"{mark}{ctx.fmt.date(item.due_at)} {ctx.t('agenda.kind_' + item.kind)}: {item.title}")
+            lines.append(f"{mark}{ctx.fmt.date(item.due_at)} {labelled(ctx.t('agenda.kind_' + item.kind), item.title)}")
         header = ctx.t("agenda.header", period=ctx.t(f"agenda.{period}"), count=len(items))
         close = tuple(
             ctx.button(f"✓ {item.title[:28]}", self.code, f"d{item.kind[0]}{item.ref_id}", stateless=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.flow import Flow
-from conversations.i18n import catalog_keys
+from conversations.i18n import catalog_keys, labelled
 from conversations.messages import Action, Choices, Reply, Text
 from core.models import OutboxStatus, Role
 from core.services import outbox_view
@@ -58,7 +58,7 @@ class OutboxFlow(Flow):
             if not kinds:
                 continue
             detail = ", ".join(f"{kind_name(ctx, k)} {n}" for k, n in sorted(kinds.items()))
-            lines.append(f"• {ctx.t('outbox.status.' + status.value)}: {sum(kinds.values())} ({detail})")
+            lines.append(f"• {labelled(ctx.t('outbox.status.' + status.value), str(sum(kinds.values())))} ({detail})")
         buttons = tuple(
             ctx.button(ctx.t("outbox.status." + s.value), self.code, f"l:{s.value}:0", stateless=True)
             for s in LISTED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.context import Ctx
 from conversations.flow import Flow
+from conversations.i18n import labelled
 from conversations.inbound import Event, LocationEvent
 from conversations.messages import AskLocation, Choices, Reply, Text
 from conversations.pickers import hit_label
@@ -35,7 +36,7 @@ class PoolFlow(Flow):
             ctx.finish()
             if not hits:
                 return [Text(ctx.t("pool.none_near", radius=ctx.fmt.distance(radius)))]
-            buttons = tuple(ctx.button(f"{ctx.t('pool.claim')}: {hit_label(ctx, h)}", self.code, f"cl{h.customer.id}", stateless=True) for h in hits)
+            buttons = tuple(ctx.button(labelled(ctx.t('pool.claim'), hit_label(ctx, h)), self.code, f"cl{h.customer.id}", stateless=True) for h in hits)
             return [Choices(ctx.t("pool.near_list", count=len(hits)), buttons)]
         return self.unexpected(ctx)
 
@@ -76,7 +77,7 @@ class PoolFlow(Flow):
         if not customers:
             return [Text(ctx.t("pool.empty"))]
         buttons = [
-            ctx.button(f"{ctx.t('pool.claim')}: {c.name} · {c.city or ''}", self.code, f"cl{c.id}", stateless=True)
+            ctx.button(labelled(ctx.t('pool.claim'), f"{c.name} · {c.city or ''}"), self.code, f"cl{c.id}", stateless=True)
             for c in customers[:PAGE]
         ]
         if len(customers) > PAGE:

@@ -95,8 +95,8 @@ def test_markup_only_where_it_would_start_and_brackets_read_as_typed():
     data = message(reply, "zh-CN")
     golden("card_markup_zh", data)
     lines = [c["text"] for c in data["card"]["contents"] if c["type"] == "markdown"]
-    assert lines[0] == "**返利阶梯**: \\> ¥1,000,000.00 → 2 %  \n\\> ¥3,000,000.00 → 3 %"  # no quote blocks
-    assert lines[1] == "**经销商**: 苏州联众 (贸易-华东-001) #1 a\\_b \\[x\\]"
+    assert lines[0] == "**返利阶梯**：\\> ¥1,000,000.00 → 2 %  \n\\> ¥3,000,000.00 → 3 %"  # no quote blocks
+    assert lines[1] == "**经销商**：苏州联众 (贸易-华东-001) #1 a\\_b \\[x\\]"
 
 
 def test_a_location_request_opens_the_page_in_chinese_for_any_purpose():

@@ -125,6 +125,9 @@ CASES: dict[str, tuple[list[Reply], View]] = {
         GROUP_EN,
     ),
     "language_switch_refreshes_the_keyboard": ([Text("已切换为中文。")], PRIVATE_EN),
+    "card_zh_labels_take_a_full_width_colon": ([Card(
+        "✅ 已签到：苏州恒力机械有限公司", (Field("距客户位置", "55 m"), Field("SLA", "4 h"), Field("配置选项", "100kW 电机\n不锈钢泵体")),
+    )], PRIVATE_ZH),
     "media_photo_with_caption": ([Media("image", "sales.png", "image/png", PNG, caption="Sales · <month>")], PRIVATE_EN),
     "media_file": ([Media("file", "customers.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04")], PRIVATE_EN),
     "media_caption_too_long_follows_as_text": ([Media("image", "chart.png", "image/png", PNG, caption="x" * 1100)], PRIVATE_EN),

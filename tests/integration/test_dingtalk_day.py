@@ -130,7 +130,7 @@ async def test_a_reps_day(rig: DingTalkRig, world) -> None:
     assert (await one(rig, Customer, Customer.id == world.cid("tianyu"))).owner_id == world.uid("rep")
 
     await rep.say("/agenda")
-    assert "准备X100报价" in rep.text and "跟进: 苏州联众泵阀贸易有限公司" in rep.text
+    assert "准备X100报价" in rep.text and "跟进：苏州联众泵阀贸易有限公司" in rep.text
     await rep.click("准备X100报价")
     assert rep.text == "完成内容是什么？"
     await rep.say("报价已发给王经理")

@@ -321,7 +321,7 @@ async def test_dealer_day(rig: WeComRig) -> None:
 
     await rig.say(dealer, "X100水泵 3台, B200 两箱")
     assert "库存上报 · 苏州联众泵阀贸易有限公司" in rig.texts()
-    assert "X100 离心水泵: 3 台" in rig.texts() and "B200 变频电机: 4 台（您填写：两箱）" in rig.texts()  # 1 箱 = 2 台
+    assert "X100 离心水泵：3 台" in rig.texts() and "B200 变频电机：4 台（您填写：两箱）" in rig.texts()  # 1 箱 = 2 台
     assert await stock(rig, lianzhong) == {}  # nothing stored before the dealer confirms
     await rig.click(dealer, "确认上报", "rc-confirm")
     assert "库存已保存：2 个产品" in rig.texts()
@@ -339,7 +339,7 @@ async def test_dealer_day(rig: WeComRig) -> None:
 
     rig.fake.clear()
     await rig.say(dealer, "/rebate")
-    assert "渠道返利 2026" in rig.texts() and "销售额: ¥800,000.00" in rig.texts()
+    assert "渠道返利 2026" in rig.texts() and "销售额：¥800,000.00" in rig.texts()
     assert "再完成超过 ¥200,000.00 即达 2%" in rig.texts()
 
     rig.fake.clear()
