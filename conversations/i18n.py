@@ -84,7 +84,9 @@ def colon(label: str) -> str:
     """What follows a label before its value: '：' after Chinese (full width, no space, as the
     zh-CN texts write it), ': ' after anything else. Decided by the label, so a card's field
     reads right whatever the interface language."""
-    return "：" if label and unicodedata.east_asian_width(label.rstrip()[-1:] or " ") in ("W", "F") else ": "
+    last = label.rstrip()[-1:]
+    wide = bool(last) and unicodedata.east_asian_width(last) in ("W", "F") and unicodedata.category(last) != "So"
+    return "：" if wide else ": "  # an emoji (So) is wide too, and ends English labels as well
 
 
 def labelled(label: str, value: str) -> str:
