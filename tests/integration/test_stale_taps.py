@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from conversations.i18n import translate
-from conversations.local import sign_in
 from tests.conftest import truncate
+from tests.integration.test_service_engineer_dialog import manager_creates_ticket
 from tests.support.catalog import add_catalog
-from tests.support.chat import PLAIN, Chat
+from tests.support.chat import PLAIN
 from tests.support.dealers import make_channel
 from tests.support.quotes import submitted_quote
 from tests.support.service_world import make_service_world
@@ -25,36 +25,30 @@ INTERNAL = (translate("en", "error.internal"), translate("zh-CN", "error.interna
 NEAR = (str(SIP[0] + 0.0009), str(SIP[1]))
 
 
-async def catalog(container: Any, world: Any) -> None:
+async def catalog(container: Any, world: Any, chat_as: Any) -> None:
     await add_catalog(container.sessionmaker)
 
 
-async def service(container: Any, world: Any) -> None:
+async def service(container: Any, world: Any, chat_as: Any) -> None:
     await make_service_world(container.sessionmaker, world)
 
 
-async def assigned_ticket(container: Any, world: Any) -> None:
+async def assigned_ticket(container: Any, world: Any, chat_as: Any) -> None:
     """An urgent ticket the manager opened, dispatched to the engineer."""
     await make_service_world(container.sessionmaker, world)
-    manager = Chat(container.engine, "manager", platform="setup")
-    await sign_in(container.deps, manager.key, "manager")
-    await manager.say("/newticket 恒力")
-    await manager.tap("X100")
-    await manager.tap("Repair")
-    await manager.say("X100 泵体异响，振动大")
-    await manager.tap("Urgent")
+    await manager_creates_ticket(chat_as)
 
 
-async def channel(container: Any, world: Any) -> None:
+async def channel(container: Any, world: Any, chat_as: Any) -> None:
     await make_channel(container.sessionmaker, world)
 
 
-async def waiting_quote(container: Any, world: Any) -> None:
+async def waiting_quote(container: Any, world: Any, chat_as: Any) -> None:
     products = await add_catalog(container.sessionmaker)
     await submitted_quote(container.sessionmaker, world, products, qty=1, discount="20")
 
 
-Setup = Callable[[Any, Any], Awaitable[None]]
+Setup = Callable[[Any, Any, Any], Awaitable[None]]
 CASES: dict[str, tuple[str, list[Step], Setup | None]] = {  # login, script, data beyond the world
     "quote": ("rep", [
         ("say", "/quote 恒力"), ("say", "X1000"), ("tap", "100kW"), ("tap", "不锈钢"), ("tap", "Done"), ("say", "6"),
@@ -107,7 +101,7 @@ async def test_old_buttons_of_a_dialog_never_break_it(container, clean_db, chat_
         await truncate(clean_db)
         world = await make_world(container.sessionmaker)
         if setup is not None:
-            await setup(container, world)
+            await setup(container, world, chat_as)
 
     chats = fresh_chats(chat_as, caps=PLAIN) if case in STEP_BY_STEP else fresh_chats(chat_as)
     found = await explore(chats, login, script, reset)
