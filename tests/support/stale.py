@@ -56,13 +56,12 @@ class Exploration:
         return [t for t in self.taps if any(e in t.answer for e in internal_errors) or not t.answer.strip()]
 
 
-async def explore(new_chat: NewChat, login: str, script: Sequence[Step], reset: Reset | None = None) -> Exploration:
-    """`reset`, when given, runs before each play (the data as the script found it): for a flow
-    whose effects change what a second play would be shown (a check-in, a day's stock report)."""
+async def explore(new_chat: NewChat, login: str, script: Sequence[Step], reset: Reset) -> Exploration:
+    """`reset` runs before each play and puts back the data the script starts from: a play's
+    effects (a check-in, a day's stock report) would change what the next one is shown."""
     found = Exploration()
     for after in range(1, len(script) + 1):
-        if reset is not None:
-            await reset()
+        await reset()
         chat = await new_chat(login)
         shown = [callbacks(await play(chat, step)) for step in script[:after]]
         for at, buttons in enumerate(shown[:-1] if after < len(script) else shown):
